@@ -1,0 +1,7 @@
+"""Root conftest: xenlab's pytest plugins. Fixture code lives in fixtures/."""
+
+pytest_plugins = [
+    "fixtures.options",
+    "fixtures.lab",
+    "fixtures.params",
+]

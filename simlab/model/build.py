@@ -1,0 +1,203 @@
+"""Build the twin's model of a lab from its inventory."""
+
+from __future__ import annotations
+
+import hashlib
+
+from simlab.model.lab import Lab
+from simlab.model.objects import (
+    PBD,
+    SR,
+    VDI,
+    VM,
+    Bond,
+    Cable,
+    Host,
+    Lun,
+    Network,
+    Nic,
+    Pool,
+    Probe,
+    ProbePort,
+    StorageServer,
+    Target,
+    stable_uuid,
+)
+from xenlab.inventory.schema import Inventory
+
+GIB = 1024**3
+MIB = 1024**2
+
+
+def stable_mac(*parts: object) -> str:
+    """A locally administered MAC derived from names, stable across restarts."""
+    digest = hashlib.sha1("/".join(map(str, parts)).encode()).digest()
+    octets = [0x02, *digest[:5]]
+    return ":".join(f"{o:02x}" for o in octets)
+
+
+def _untagged(inv: Inventory, server: str) -> str | None:
+    """The network a server sends untagged: the one on its port-channel's native VLAN."""
+    for sw in inv.switches:
+        for pc in sw.port_channels:
+            if pc.peer == server:
+                return next((n.name for n in inv.networks if n.vlan == pc.native_vlan), None)
+    return None
+
+
+def _hosts(inv: Inventory) -> dict[str, Host]:
+    hosts = {}
+    for h in inv.pool.hosts:
+        hosts[h.name] = Host(
+            name=h.name,
+            uuid=stable_uuid(inv.lab.name, "host", h.name),
+            address=str(h.address),
+            url=h.url,
+            ssh_port=h.ssh_port,
+            nics={d: Nic(d, stable_mac(inv.lab.name, h.name, d)) for d in h.nics},
+            bond=Bond(inv.bond.mode, inv.bond.hashing, list(inv.bond.nics)),
+            net_addresses={k: str(v) for k, v in h.addresses.items()},
+            net_mtu={n.name: n.mtu for n in inv.networks},
+            cpu_vendor=h.cpu.vendor,
+            cpu_model=h.cpu.model,
+            cpu_count=h.cpu.count,
+            memory_bytes=int(h.memory_gib * GIB),
+            fence_method=h.fence.method,
+            untagged_network=_untagged(inv, h.name),
+        )
+    return hosts
+
+
+def _cables(inv: Inventory, nics_of: dict[str, list[str]]) -> list[Cable]:
+    """One cable per port-channel member, to the peer's NICs in order (NIC1 to switch 1, ...)."""
+    cables = []
+    for sw in inv.switches:
+        for pc in sw.port_channels:
+            for member, nic in zip(pc.members, nics_of.get(pc.peer, []), strict=False):
+                cables.append(Cable(pc.peer, nic, sw.name, member))
+    return cables
+
+
+def _srs(inv: Inventory, hosts: list[str]) -> dict[str, SR]:
+    srs = {}
+    for s in inv.srs:
+        size = int((s.size_gib or 0) * GIB)
+        if s.type == "lvmoiscsi":
+            config = {"target": str(s.target), "port": "3260", "targetIQN": s.iqn or "",
+                      "SCSIid": "36" + hashlib.sha1((s.iqn or "").encode()).hexdigest()[:31]}
+            if s.chap_user:
+                config["chapuser"] = s.chap_user
+                config["chappassword_secret"] = stable_uuid(inv.lab.name, "secret", s.name)
+        else:
+            config = {"location": s.location or "", "legacy_mode": "true"}
+        pbd_hosts = hosts if s.shared else hosts[:1]
+        sr = SR(
+            name=s.name,
+            uuid=stable_uuid(inv.lab.name, "SR", s.name),
+            type=s.type,
+            content_type="iso" if s.type == "iso" else "",
+            role=s.role,
+            shared=s.shared,
+            physical_size=size,
+            physical_utilisation=0,
+            pbds=[PBD(h, dict(config)) for h in pbd_hosts],
+            target=str(s.target) if s.target else None,
+            iqn=s.iqn,
+            lun=s.lun,
+        )
+        if s.role == "heartbeat" and inv.ha.enabled:
+            sr.vdis.append(VDI("Statefile for HA", stable_uuid(inv.lab.name, "VDI", "statefile"), 4 * MIB,
+                               "ha_statefile"))
+            sr.vdis.append(VDI("Metadata for HA", stable_uuid(inv.lab.name, "VDI", "metadata"), 256 * MIB,
+                               "metadata"))
+        srs[s.name] = sr
+    vm_sr = next((sr for sr in srs.values() if sr.role == "vms"), None)
+    if vm_sr is not None:
+        for vm in inv.vms:
+            vm_sr.vdis.append(VDI(f"{vm.name} 0", stable_uuid(inv.lab.name, "VDI", vm.name), 20 * GIB, vm=vm.name))
+        vm_sr.physical_utilisation = sum(v.virtual_size for v in vm_sr.vdis)
+    for sr in srs.values():
+        if sr.role == "heartbeat":
+            sr.physical_utilisation = sum(v.virtual_size for v in sr.vdis)
+    return srs
+
+
+def _vms(inv: Inventory) -> dict[str, VM]:
+    vms = {}
+    for domid, v in enumerate(inv.vms, start=1):
+        vms[v.name] = VM(
+            name=v.name,
+            uuid=stable_uuid(inv.lab.name, "VM", v.name),
+            power_state="Running",
+            resident_on=v.host,
+            affinity=v.host,
+            memory_bytes=v.memory_mib * MIB,
+            network=v.network,
+            address=str(v.address) if v.address else None,
+            mac=stable_mac(inv.lab.name, "vm", v.name),
+            ha_restart_priority=v.restart_priority,
+            order=v.order,
+            start_delay=v.start_delay,
+            auto_poweron=v.auto_poweron,
+            domid=domid,
+        )
+    return vms
+
+
+def _storage(inv: Inventory) -> StorageServer | None:
+    st = inv.storage
+    if st is None:
+        return None
+    return StorageServer(
+        name=st.name,
+        portal=str(st.portal),
+        network=st.network,
+        mtu=st.mtu,
+        net_addresses={k: str(v) for k, v in st.addresses.items()} or {st.network: str(st.portal)},
+        nics={d: Nic(d, stable_mac(inv.lab.name, st.name, d)) for d in st.nics},
+        targets=[Target(t.iqn, [Lun(lun.id, int(lun.size_gib * GIB)) for lun in t.luns]) for t in st.targets],
+        chap_user=st.chap.username if st.chap else None,
+        bond=Bond("lacp", "src_mac", list(st.nics)),
+        untagged_network=_untagged(inv, st.name),
+    )
+
+
+def build_lab(inv: Inventory) -> Lab:
+    from simlab.ios.boot import boot_switch
+
+    hosts = _hosts(inv)
+    storage = _storage(inv)
+    nics_of = {h.name: list(inv.bond.nics) for h in inv.pool.hosts}
+    if storage is not None:
+        nics_of[storage.name] = list(storage.nics)
+    first = inv.pool.hosts[0].name
+    heartbeat = inv.ha.heartbeat_sr if inv.ha.enabled else None
+    default_sr = next((s.name for s in inv.srs if s.role == "vms"), None)
+    pool = Pool(
+        name=inv.pool.name,
+        uuid=stable_uuid(inv.lab.name, "pool"),
+        master=first,
+        auto_poweron=inv.pool.auto_poweron,
+        ha_enabled=inv.ha.enabled,
+        ha_timeout_s=inv.ha.timeout_s,
+        ha_failures_to_tolerate=inv.ha.failures_to_tolerate if inv.ha.enabled else 0,
+        ha_heartbeat_sr=heartbeat,
+        default_sr=default_sr,
+    )
+    networks = {
+        n.name: Network(n.name, stable_uuid(inv.lab.name, "network", n.name), n.vlan, n.mtu, n.purpose,
+                        f"xapi{i}", str(n.subnet) if n.subnet else None, str(n.gateway) if n.gateway else None)
+        for i, n in enumerate(inv.networks)
+    }
+    return Lab(
+        name=inv.lab.name,
+        pool=pool,
+        hosts=hosts,
+        networks=networks,
+        switches={sw.name: boot_switch(sw, inv) for sw in inv.switches},
+        cables=_cables(inv, nics_of),
+        srs=_srs(inv, list(hosts)),
+        vms=_vms(inv),
+        storage=storage,
+        probe=Probe(inv.probe.netns, [ProbePort(p.network, p.interface, str(p.address)) for p in inv.probe.interfaces]),
+    )

@@ -1,0 +1,91 @@
+"""The one model of the lab that every face of the twin views."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from simlab.model.objects import SR, VM, Cable, Host, Network, Pool, Probe, StorageServer
+from simlab.model.switch import SwitchStack
+
+
+class Clock:
+    """Time the twin's behaviour waits on; ``scale`` > 1 runs HA timers faster than wall time."""
+
+    def __init__(self, scale: float = 1.0) -> None:
+        self.scale = scale
+        self._start = time.monotonic()
+
+    def now(self) -> float:
+        """Seconds of lab time since the twin started."""
+        return (time.monotonic() - self._start) * self.scale
+
+    def wall(self) -> float:
+        return time.time()
+
+
+@dataclass
+class Lab:
+    name: str
+    pool: Pool
+    hosts: dict[str, Host]
+    networks: dict[str, Network]
+    switches: dict[str, SwitchStack]
+    cables: list[Cable]
+    srs: dict[str, SR]
+    vms: dict[str, VM]
+    storage: StorageServer | None
+    probe: Probe
+    clock: Clock = field(default_factory=Clock)
+    # Calls per face and object class, read by benchmarks: "xapi.call", "ssh.login.cisco-stack", ...
+    counters: Counter[str] = field(default_factory=Counter)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    generation: int = 0
+    _listeners: list[Callable[[Lab], None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        from simlab.faults.registry import ActiveFaults
+
+        self.faults = ActiveFaults(self)
+
+    # -- change notification: the data plane and event.from follow the model -----------------
+    def subscribe(self, listener: Callable[[Lab], None]) -> None:
+        self._listeners.append(listener)
+
+    def changed(self) -> None:
+        """Call after any mutation (with the lock held or not); listeners reconcile."""
+        with self.lock:
+            self.generation += 1
+        for listener in list(self._listeners):
+            listener(self)
+
+    # -- lookups ---------------------------------------------------------------------------
+    def pool_hosts(self) -> list[Host]:
+        return list(self.hosts.values())
+
+    def master(self) -> Host | None:
+        return self.hosts.get(self.pool.master) if self.pool.master else None
+
+    def host_by_address(self, address: str) -> Host | None:
+        return next((h for h in self.hosts.values() if h.address == address), None)
+
+    def cables_of(self, server: str) -> list[Cable]:
+        return [c for c in self.cables if c.server == server]
+
+    def cable_at(self, switch: str, port: str) -> Cable | None:
+        return next((c for c in self.cables if c.switch == switch and c.port == port), None)
+
+    def server_powered(self, name: str) -> bool:
+        if name in self.hosts:
+            return self.hosts[name].powered
+        return self.storage is not None and self.storage.name == name and self.storage.powered
+
+    def server_nic(self, name: str, device: str):  # -> Nic | None
+        if name in self.hosts:
+            return self.hosts[name].nics.get(device)
+        if self.storage is not None and self.storage.name == name:
+            return self.storage.nics.get(device)
+        return None

@@ -1,0 +1,202 @@
+"""The twin's model of the lab: plain objects every face reads and changes.
+
+Faces (XenAPI, switch CLI, dom0 shell, data plane) hold no state of their own
+about the lab: they render these objects and change them, under ``Lab.lock``.
+Derived state (LACP bundling, carrier, links up, forwarding) is computed from
+these objects by ``simlab.model.links``, never stored twice.
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from dataclasses import dataclass, field
+
+# Namespace for deterministic UUIDs: the same inventory gives the same UUIDs and
+# refs on every start, so saved facts can be diffed across twin restarts.
+_NS = uuidlib.UUID("6f1c3a52-7f0e-4a7e-9b0c-2d5b8e7a1c01")
+
+
+def stable_uuid(*parts: object) -> str:
+    return str(uuidlib.uuid5(_NS, "/".join(str(p) for p in parts)))
+
+
+@dataclass
+class Nic:
+    device: str  # eth0
+    mac: str
+    admin_up: bool = True  # the host's own view: `ip link set ethX down` in dom0
+    speed_mbit: int = 1000
+
+
+@dataclass
+class Bond:
+    """A host's bond, as configured on the host (XenAPI Bond + OVS)."""
+
+    mode: str  # lacp | balance-slb | active-backup
+    hashing: str  # src_mac | tcpudp_ports
+    nics: list[str]
+    lacp_active: bool = True  # OVS runs LACP active unless set passive
+    lacp_time: str = "slow"
+
+
+@dataclass
+class Host:
+    name: str
+    uuid: str
+    address: str  # management address: XenAPI and dom0 SSH answer here
+    url: str
+    ssh_port: int
+    nics: dict[str, Nic]
+    bond: Bond
+    net_addresses: dict[str, str]  # network name -> data-plane address
+    net_mtu: dict[str, int]  # network name -> the host's PIF MTU on it
+    cpu_vendor: str
+    cpu_model: str
+    cpu_count: int
+    memory_bytes: int
+    in_inventory: bool = True
+    powered: bool = True
+    enabled: bool = True
+    # host_metrics.live as xapi reports it; False also when the twin is told the host is not live.
+    xapi_live: bool = True
+    services: dict[str, bool] = field(
+        default_factory=lambda: {"xapi": True, "iscsid": True, "multipathd": True, "chronyd": True}
+    )
+    fence_method: str = "switch-ports"
+    untagged_network: str | None = None  # carried untagged on the bond (the management network)
+
+
+@dataclass
+class Cable:
+    """A cable from a server NIC to a switch port; both ends are named."""
+
+    server: str  # a host name or the storage server name
+    nic: str
+    switch: str
+    port: str  # short name, Gi1/0/13
+    connected: bool = True
+
+
+@dataclass
+class Network:
+    name: str
+    uuid: str
+    vlan: int
+    mtu: int
+    purpose: str
+    bridge: str
+    subnet: str | None
+    gateway: str | None
+
+
+@dataclass
+class VM:
+    name: str
+    uuid: str
+    power_state: str  # Halted | Paused | Running | Suspended
+    resident_on: str | None  # host name
+    affinity: str | None
+    memory_bytes: int
+    network: str | None
+    address: str | None
+    mac: str
+    ha_restart_priority: str = ""
+    order: int = 0
+    start_delay: int = 0
+    auto_poweron: bool = True
+    pv_drivers: bool = True
+    pv_drivers_version: tuple[int, int, int] = (7, 2, 0)
+    os_version: str = "CentOS release 6.5 (Final)"
+    is_template: bool = False
+    domid: int = -1
+    other_config: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class PBD:
+    host: str
+    device_config: dict[str, str]
+    attached: bool = True
+
+
+@dataclass
+class VDI:
+    name: str
+    uuid: str
+    virtual_size: int
+    type: str = "user"  # user | ha_statefile | metadata | iso
+    vm: str | None = None
+
+
+@dataclass
+class SR:
+    name: str
+    uuid: str
+    type: str
+    content_type: str
+    role: str
+    shared: bool
+    physical_size: int
+    physical_utilisation: int
+    pbds: list[PBD]
+    vdis: list[VDI] = field(default_factory=list)
+    target: str | None = None
+    iqn: str | None = None
+    lun: int | None = None
+
+
+@dataclass
+class Lun:
+    id: int
+    size_bytes: int
+
+
+@dataclass
+class Target:
+    iqn: str
+    luns: list[Lun]
+
+
+@dataclass
+class StorageServer:
+    name: str
+    portal: str
+    network: str
+    mtu: int
+    net_addresses: dict[str, str]
+    nics: dict[str, Nic]
+    targets: list[Target]
+    chap_user: str | None
+    bond: Bond
+    untagged_network: str | None = None
+    powered: bool = True
+    # iSCSI sessions open on the target: (initiator host, target iqn)
+    sessions: set[tuple[str, str]] = field(default_factory=set)
+
+
+@dataclass
+class Pool:
+    name: str
+    uuid: str
+    master: str | None  # host name
+    auto_poweron: bool
+    ha_enabled: bool
+    ha_timeout_s: int
+    ha_failures_to_tolerate: int
+    ha_heartbeat_sr: str | None
+    default_sr: str | None
+    ha_allow_overcommit: bool = False
+    other_config: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ProbePort:
+    network: str
+    interface: str
+    address: str
+
+
+@dataclass
+class Probe:
+    netns: str | None
+    ports: list[ProbePort]

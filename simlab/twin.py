@@ -1,0 +1,73 @@
+"""The running twin: the model, its faces, and an asyncio loop the SSH faces share."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import threading
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+from simlab.faces import FACES
+from simlab.faces.base import Face
+from simlab.model.build import build_lab
+from simlab.model.lab import Lab
+from xenlab.inventory.schema import Inventory
+
+log = logging.getLogger("simlab")
+T = TypeVar("T")
+
+
+class Twin:
+    def __init__(self, inventory: Inventory, state_dir: Path) -> None:
+        self.inventory = inventory
+        self.state_dir = state_dir
+        self.lab: Lab = build_lab(inventory)
+        self.faces: list[Face] = []
+        self.loop = asyncio.new_event_loop()
+        self._loop_thread = threading.Thread(target=self.loop.run_forever, name="simlab-loop", daemon=True)
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 30) -> T:
+        """Run a coroutine on the twin's loop from any thread and wait for it."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def start(self) -> None:
+        self._loop_thread.start()
+        try:
+            for module_name in FACES:
+                try:
+                    module = importlib.import_module(module_name)
+                except ModuleNotFoundError as exc:
+                    if exc.name == module_name:  # that face is not built yet
+                        continue
+                    raise
+                face = module.make(self)
+                if face is not None:
+                    try:
+                        face.start()
+                    except Exception as exc:
+                        from simlab.runtime import TwinError
+
+                        log.debug("face %s failed", face.name, exc_info=True)
+                        raise TwinError(f"the {face.name} face did not start: {exc}") from exc
+                    self.faces.append(face)
+                    log.info("face %s up", face.name)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        while self.faces:
+            face = self.faces.pop()
+            try:
+                face.stop()
+            except Exception:  # one face failing to stop must not leave the others running
+                log.exception("face %s did not stop cleanly", face.name)
+        if self.loop.is_running():
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._loop_thread.join(timeout=5)
+
+    def endpoints(self) -> list[str]:
+        return [line for face in self.faces for line in face.endpoints()]

@@ -1,0 +1,23 @@
+"""Every acceptance check runs against the lab the inventory names (the twin, if it is simulated)."""
+
+from pathlib import Path
+
+import pytest
+
+SUITES = Path(__file__).parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _lab_is_up(lab_twin: object) -> None:
+    return None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each suite's folder is its marker (-m network) and its Allure epic."""
+    for item in items:
+        try:
+            suite = Path(item.path).relative_to(SUITES).parts[0]
+        except ValueError:
+            continue
+        item.add_marker(getattr(pytest.mark, suite))
+        item.add_marker(pytest.mark.allure_label(suite, label_type="epic"))

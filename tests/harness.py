@@ -1,0 +1,134 @@
+"""Run an acceptance suite against the tests' twin, with faults injected, and read the outcome.
+
+This is how the project proves that every check can fail: inject a fault, run the
+suite exactly as a user would (a pytest subprocess with real clients against the
+twin), and compare the set of failing checks with the set expected.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from simlab.runtime import Control, find_running, state_dir_for
+from simlab.twin import Twin
+from xenlab.inventory import Inventory, load_inventory
+
+ROOT = Path(__file__).resolve().parent.parent
+TWIN_INVENTORY = ROOT / "tests" / "inventories" / "twin.yml"
+SUITE_TIMEOUT_S = 300
+
+
+@dataclass
+class Outcome:
+    passed: set[str] = field(default_factory=set)
+    failed: dict[str, str] = field(default_factory=dict)  # node id -> first line of the failure message
+    skipped: dict[str, str] = field(default_factory=dict)
+    output: str = ""
+
+    def summary(self) -> str:
+        lines = [f"{len(self.passed)} passed, {len(self.failed)} failed, {len(self.skipped)} skipped"]
+        lines += [f"  FAILED {k}: {v}" for k, v in sorted(self.failed.items())]
+        return "\n".join(lines)
+
+
+def _node_id(case: ET.Element, suite_dir: Path) -> str:
+    # classname "suites.pool.test_hosts" (or "...test_hosts.TestX") + name "test_x[xen2]"
+    parts = case.get("classname", "").split(".")
+    for n in range(len(parts), 0, -1):
+        candidate = ROOT.joinpath(*parts[:n]).with_suffix(".py")
+        if candidate.exists():
+            rel = candidate.relative_to(suite_dir) if candidate.is_relative_to(suite_dir) else candidate
+            return "::".join([str(rel), *parts[n:], case.get("name", "")])
+    return f"{case.get('classname')}::{case.get('name')}"
+
+
+def _message(element: ET.Element) -> str:
+    text = element.get("message") or element.text or ""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # pytest puts "AssertionError: <our message>" first; keep our message.
+    first = lines[0] if lines else ""
+    return first.removeprefix("AssertionError: ")
+
+
+def read_junit(path: Path, suite_dir: Path) -> Outcome:
+    outcome = Outcome()
+    for case in ET.parse(path).getroot().iter("testcase"):
+        node = _node_id(case, suite_dir)
+        failure = case.find("failure")
+        if failure is None:
+            failure = case.find("error")
+        skipped = case.find("skipped")
+        if failure is not None:
+            outcome.failed[node] = _message(failure)
+        elif skipped is not None:
+            outcome.skipped[node] = _message(skipped)
+        else:
+            outcome.passed.add(node)
+    return outcome
+
+
+class TwinHarness:
+    """The tests' twin, running in this process, with a way to run suites against it."""
+
+    def __init__(self, inventory: Inventory, twin: Twin, control: Control, workdir: Path) -> None:
+        self.inventory, self.twin, self.control, self.workdir = inventory, twin, control, workdir
+        self._runs = 0
+        self._healthy: dict[str, Outcome] = {}
+
+    @property
+    def lab(self):  # -> simlab.model.lab.Lab
+        return self.twin.lab
+
+    def run_suite(self, suite: str, faults: list[tuple[str, list[str]]] = (), *args: str) -> Outcome:
+        """Inject ``faults``, run ``suite`` (a path under the repo), heal, and return what failed."""
+        for name, fault_args in faults:
+            self.lab.faults.inject(name, list(fault_args))
+        try:
+            return self._pytest(suite, *args)
+        finally:
+            if faults:
+                self.lab.faults.heal()
+
+    def healthy(self, suite: str) -> Outcome:
+        """The suite's outcome against the healthy twin, run once per session."""
+        if suite not in self._healthy:
+            self._healthy[suite] = self.run_suite(suite)
+        return self._healthy[suite]
+
+    def _pytest(self, suite: str, *args: str) -> Outcome:
+        self._runs += 1
+        junit = self.workdir / f"run-{self._runs}.xml"
+        env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
+        cmd = [sys.executable, "-m", "pytest", suite, "--inventory", str(self.inventory.source),
+               "-p", "no:cacheprovider", "-q", "--no-header", f"--junitxml={junit}", "-o", "junit_family=xunit1",
+               *args]
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=SUITE_TIMEOUT_S)
+        if not junit.exists():
+            raise AssertionError(f"pytest wrote no results (rc {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        outcome = read_junit(junit, ROOT / suite if (ROOT / suite).is_dir() else (ROOT / suite).parent)
+        outcome.output = proc.stdout + proc.stderr
+        return outcome
+
+
+def start_harness(workdir: Path) -> TwinHarness:
+    inventory = load_inventory(TWIN_INVENTORY)
+    running = find_running(inventory)
+    if running is not None:  # a twin left by an interrupted run: take its place
+        running.stop()
+    state_dir = state_dir_for(inventory)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    twin = Twin(inventory, state_dir)
+    twin.start()
+    control = Control(twin)
+    control.start()
+    return TwinHarness(inventory, twin, control, workdir)
+
+
+def stop_harness(harness: TwinHarness) -> None:
+    harness.control.close()
+    harness.twin.stop()

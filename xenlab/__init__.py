@@ -1,0 +1,1 @@
+"""xenlab: acceptance checks for XenServer/XCP-ng pools, their switches and their storage."""

@@ -1,0 +1,240 @@
+"""The inventory: the whole lab described once, validated into typed models.
+
+Field-level rules live here; rules that relate one part of the lab to another
+(a port-channel's peer must be a host, a VM's host must exist, ...) live in
+``crossref.py`` so each error can name its exact field path.
+"""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+
+from xenlab.inventory.secrets import Secret
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Credentials(Strict):
+    username: str
+    password: Secret
+
+
+class SwitchCredentials(Credentials):
+    enable_secret: Secret | None = None
+
+
+class Tls(Strict):
+    verify: bool = True
+    ca_file: str | None = None  # relative to the inventory file
+
+
+class Lab(Strict):
+    name: str = Field(min_length=1)
+    kind: Literal["real", "simulated"]
+    description: str = ""
+
+
+class Cpu(Strict):
+    vendor: str = "GenuineIntel"
+    model: str = "Intel(R) Xeon(R) CPU E5-2630 v3 @ 2.40GHz"
+    count: int = Field(default=8, ge=1)
+
+
+class Fence(Strict):
+    method: Literal["switch-ports", "ipmi", "none"] = "switch-ports"
+    address: IPv4Address | None = None  # the BMC, for ipmi
+    credentials: Credentials | None = None
+
+
+class Host(Strict):
+    name: str = Field(min_length=1)
+    address: IPv4Address
+    xapi_url: str | None = None  # default https://<address>/
+    ssh_port: int = Field(default=22, ge=1, le=65535)
+    nics: list[str] = Field(default_factory=lambda: ["eth0", "eth1"], min_length=1)
+    addresses: dict[str, IPv4Address] = Field(default_factory=dict)  # network name -> address
+    # What the twin reports for this host; a real lab's own hardware is what the checks compare.
+    cpu: Cpu = Cpu()
+    memory_gib: float = Field(default=16, gt=0)
+    fence: Fence = Fence()
+
+    @property
+    def url(self) -> str:
+        return self.xapi_url or f"https://{self.address}/"
+
+
+class Pool(Strict):
+    name: str = Field(min_length=1)
+    credentials: Credentials
+    tls: Tls = Tls()
+    hosts: list[Host] = Field(min_length=1)
+    auto_poweron: bool = True
+    memory_tolerance_pct: float = Field(default=5, ge=0, le=100)
+    timeout_s: float = Field(default=10, gt=0)
+
+
+class Network(Strict):
+    name: str = Field(min_length=1)
+    vlan: int = Field(ge=1, le=4094)
+    mtu: int = Field(default=1500, ge=576, le=9216)
+    purpose: Literal["management", "xenmotion", "storage", "data", "other"] = "other"
+    subnet: IPv4Network | None = None
+    gateway: IPv4Address | None = None
+
+
+class Bond(Strict):
+    mode: Literal["lacp", "balance-slb", "active-backup"] = "lacp"
+    hashing: Literal["src_mac", "tcpudp_ports"] = "tcpudp_ports"
+    nics: list[str] = Field(min_length=1)
+
+
+class SR(Strict):
+    name: str = Field(min_length=1)
+    type: Literal["lvmoiscsi", "iso", "nfs", "lvm", "ext"]
+    role: Literal["vms", "heartbeat", "iso", "other"] = "other"
+    shared: bool = False
+    target: IPv4Address | None = None
+    iqn: str | None = None
+    lun: int | None = Field(default=None, ge=0)
+    chap_user: str | None = None
+    location: str | None = None  # iso/nfs
+    size_gib: float | None = Field(default=None, gt=0)
+
+
+class HA(Strict):
+    enabled: bool = False
+    failures_to_tolerate: int = Field(default=1, ge=0)
+    heartbeat_sr: str | None = None
+    timeout_s: int = Field(default=60, ge=10)
+    restart_deadline_s: int = Field(default=180, ge=1)
+
+
+class VM(Strict):
+    name: str = Field(min_length=1)
+    host: str
+    address: IPv4Address | None = None
+    network: str | None = None
+    memory_mib: int = Field(default=1024, ge=64)
+    restart_priority: Literal["restart", "best-effort", ""] = ""
+    order: int = Field(default=0, ge=0)
+    start_delay: int = Field(default=0, ge=0)
+    auto_poweron: bool = True
+    migrate: bool = False
+
+
+class SwitchVlan(Strict):
+    id: int = Field(ge=1, le=4094)
+    name: str = Field(min_length=1, max_length=32)
+    svi: IPv4Interface | None = None
+
+
+class PortChannel(Strict):
+    id: int = Field(ge=1, le=128)
+    description: str = ""
+    peer: str  # a pool host or the storage server
+    members: list[str] = Field(min_length=1)
+    mode: Literal["active", "passive", "on"] = "active"
+    allowed_vlans: list[int] = Field(min_length=1)
+    native_vlan: int = Field(default=1, ge=1, le=4094)
+
+    @field_validator("members")
+    @classmethod
+    def _members_are_ports(cls, members: list[str]) -> list[str]:
+        from xenlab.ifname import parse_port
+
+        return [parse_port(m).short for m in members]
+
+    @property
+    def name(self) -> str:
+        return f"Po{self.id}"
+
+
+class Switch(Strict):
+    name: str = Field(min_length=1)
+    platform: Literal["cisco_ios", "cisco_xe"] = "cisco_ios"
+    model: str = "WS-C3650-24TS"
+    hostname: str | None = None  # the prompt; defaults to name
+    address: IPv4Address
+    port: int = Field(default=22, ge=1, le=65535)
+    credentials: SwitchCredentials
+    members: list[int] = Field(min_length=1)
+    system_mtu: int = Field(default=1500, ge=1500, le=9216)
+    load_balance: str = "src-mac"
+    vlans: list[SwitchVlan] = Field(min_length=1)
+    port_channels: list[PortChannel] = Field(default_factory=list)
+    ports_per_member: int = Field(default=24, ge=1, le=52)
+    startup_config: str | None = None  # an IOS config file, relative to the inventory
+    timeout_s: float = Field(default=15, gt=0)
+
+    @property
+    def prompt(self) -> str:
+        return self.hostname or self.name
+
+
+class Lun(Strict):
+    id: int = Field(ge=0)
+    size_gib: float = Field(gt=0)
+
+
+class Target(Strict):
+    iqn: str = Field(pattern=r"^iqn\.\d{4}-\d{2}\.[^:\s]+(:\S+)?$")
+    luns: list[Lun] = Field(min_length=1)
+
+
+class Storage(Strict):
+    name: str = Field(min_length=1)
+    portal: IPv4Address
+    mtu: int = Field(default=1500, ge=576, le=9216)
+    network: str
+    addresses: dict[str, IPv4Address] = Field(default_factory=dict)
+    nics: list[str] = Field(default_factory=lambda: ["eth0", "eth1"])
+    chap: Credentials | None = None
+    targets: list[Target] = Field(default_factory=list)
+
+
+class ProbeInterface(Strict):
+    network: str
+    interface: str
+    address: IPv4Address
+
+
+class Probe(Strict):
+    netns: str | None = None  # where the runner's probe interfaces live, if not the root namespace
+    interfaces: list[ProbeInterface] = Field(default_factory=list)
+
+
+class Inventory(Strict):
+    lab: Lab
+    pool: Pool
+    networks: list[Network] = Field(min_length=1)
+    bond: Bond
+    srs: list[SR] = Field(default_factory=list)
+    ha: HA = HA()
+    vms: list[VM] = Field(default_factory=list)
+    switches: list[Switch] = Field(default_factory=list)
+    storage: Storage | None = None
+    probe: Probe = Probe()
+
+    # Set by the loader: where the inventory came from, for relative paths and messages.
+    _source: str = PrivateAttr(default="<memory>")
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+    def host(self, name: str) -> Host:
+        return next(h for h in self.pool.hosts if h.name == name)
+
+    def network(self, name: str) -> Network:
+        return next(n for n in self.networks if n.name == name)
+
+    def network_by_purpose(self, purpose: str) -> Network | None:
+        return next((n for n in self.networks if n.purpose == purpose), None)
+
+    def sr(self, name: str) -> SR:
+        return next(s for s in self.srs if s.name == name)
