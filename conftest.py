@@ -4,4 +4,5 @@ pytest_plugins = [
     "fixtures.options",
     "fixtures.lab",
     "fixtures.params",
+    "fixtures.report",
 ]
