@@ -115,7 +115,7 @@ def start_detached(inventory: Inventory, timeout: float = START_TIMEOUT_S) -> Ru
     state_dir = state_dir_for(inventory)
     state_dir.mkdir(parents=True, exist_ok=True)
     log_path = state_dir / "twin.log"
-    with open(log_path, "wb") as log:
+    with open(log_path, "ab") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "simlab", "up", "--inventory", inventory.source],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Iterator
 
 import pytest
 
 from tests.harness import TwinHarness, start_harness, stop_harness
+
+# Secrets unique to this run, so a test can grep every output and report for them.
+for _variable in ("XEN_PASSWORD", "SWITCH_PASSWORD", "SWITCH_ENABLE_SECRET", "CHAP_PASSWORD"):
+    os.environ[_variable] = f"xl-{_variable.lower()}-{secrets.token_hex(6)}"
 
 
 @pytest.fixture(scope="session")
