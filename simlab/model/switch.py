@@ -62,8 +62,8 @@ class SwitchStack:
     address: str
     port: int
     username: str
-    password_ref: str  # Secret reference; revealed by the SSH face only
-    enable_ref: str | None
+    password_ref: str = field(repr=False)  # Secret reference; revealed by the SSH face only
+    enable_ref: str | None = field(repr=False)
     members: dict[int, StackMember]
     ports_per_member: int
     system_mtu: int

@@ -119,7 +119,8 @@ def load_inventory(path: str | os.PathLike[str] | None = None, env: Mapping[str,
     except OSError as exc:
         raise InventoryError(source, "", f"cannot read the inventory: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
-        raise InventoryError(source, "", f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from None
+        problem = f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
+        raise InventoryError(source, "", problem) from None
     inventory = parse_inventory(text, source, environ)
     inventory._source = str(chosen.resolve())
     return inventory

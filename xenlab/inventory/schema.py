@@ -8,11 +8,16 @@ Field-level rules live here; rules that relate one part of the lab to another
 from __future__ import annotations
 
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr
 
+from xenlab.ifname import parse_port
 from xenlab.inventory.secrets import Secret
+
+
+def _port_short_name(name: str) -> str:
+    return parse_port(name).short
 
 
 class Strict(BaseModel):
@@ -137,17 +142,10 @@ class PortChannel(Strict):
     id: int = Field(ge=1, le=128)
     description: str = ""
     peer: str  # a pool host or the storage server
-    members: list[str] = Field(min_length=1)
+    members: list[Annotated[str, AfterValidator(_port_short_name)]] = Field(min_length=1)
     mode: Literal["active", "passive", "on"] = "active"
     allowed_vlans: list[int] = Field(min_length=1)
     native_vlan: int = Field(default=1, ge=1, le=4094)
-
-    @field_validator("members")
-    @classmethod
-    def _members_are_ports(cls, members: list[str]) -> list[str]:
-        from xenlab.ifname import parse_port
-
-        return [parse_port(m).short for m in members]
 
     @property
     def name(self) -> str:

@@ -58,8 +58,16 @@ class Secret:
             _RESOLVED.add(value)
         return value
 
+    @property
+    def shown(self) -> str:
+        """The reference as it may be printed: a default value is a secret too."""
+        match = _REF.match(self.ref)
+        if match and match.group("default") is not None:
+            return f"${{{match.group('name')}:-***}}"
+        return self.ref
+
     def __repr__(self) -> str:
-        return f"Secret({self.ref})"
+        return f"Secret({self.shown})"
 
     __str__ = __repr__
 
@@ -79,7 +87,7 @@ class Secret:
             return cls(value)
 
         return core_schema.no_info_plain_validator_function(
-            build, serialization=core_schema.plain_serializer_function_ser_schema(lambda s: s.ref)
+            build, serialization=core_schema.plain_serializer_function_ser_schema(lambda s: s.shown)
         )
 
 
