@@ -9,7 +9,7 @@ import pytest
 
 from tests.harness import ROOT
 
-SAMPLE = "tests/data/guard/test_guarded.py"
+SAMPLE = "tests/data/guard/guarded_sample.py"
 
 
 def _run(*args: str) -> str:
