@@ -5,4 +5,8 @@ pytest_plugins = [
     "fixtures.lab",
     "fixtures.params",
     "fixtures.report",
+    "fixtures.xapi",
+    "fixtures.switches",
+    "fixtures.probe",
+    "fixtures.dom0",
 ]

@@ -131,6 +131,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="simlab: %(message)s", stream=sys.stderr)
+    logging.getLogger("asyncssh").setLevel(logging.WARNING)  # one line per SSH channel otherwise
     try:
         inventory = load_inventory(args.inventory)
         handler = globals()[f"cmd_{args.command}"]

@@ -42,6 +42,11 @@ def state_dir_for(inventory: Inventory) -> Path:
 
 
 def _alive(pid: int) -> bool:
+    try:  # a twin this process started and that has exited is a zombie until reaped
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -197,12 +202,14 @@ class Control:
                 entry = lab.faults.inject(request["name"], list(request.get("args", [])))
             except (FaultError, KeyError) as exc:
                 raise RuntimeError(str(exc).strip("'\"")) from None
+            self.twin.settle()  # `simlab fault X` then `pytest` must see X
             return {"fault": str(entry)}
         if op == "heal":
             try:
                 healed = lab.faults.heal(request.get("name"))
             except FaultError as exc:
                 raise RuntimeError(str(exc)) from None
+            self.twin.settle()
             return {"healed": [str(a) for a in healed]}
         if op == "down":
             self.stopped.set()

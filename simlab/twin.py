@@ -69,5 +69,12 @@ class Twin:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._loop_thread.join(timeout=5)
 
+    def settle(self, timeout: float = 10) -> None:
+        """Wait until every face that lags the model (the data plane) reflects it."""
+        for face in self.faces:
+            settle = getattr(face, "settle", None)
+            if settle is not None:
+                settle(timeout)
+
     def endpoints(self) -> list[str]:
         return [line for face in self.faces for line in face.endpoints()]

@@ -10,9 +10,12 @@ import pytest
 
 from tests.harness import TwinHarness, start_harness, stop_harness
 
-# Secrets unique to this run, so a test can grep every output and report for them.
-for _variable in ("XEN_PASSWORD", "SWITCH_PASSWORD", "SWITCH_ENABLE_SECRET", "CHAP_PASSWORD"):
-    os.environ[_variable] = f"xl-{_variable.lower()}-{secrets.token_hex(6)}"
+# Secrets unique to this run, so a test can grep every output and report for them. Set once:
+# suite runs in subprocesses inherit them and must not pick new ones.
+if "XENLAB_TEST_SECRETS" not in os.environ:
+    os.environ["XENLAB_TEST_SECRETS"] = "1"
+    for _variable in ("XEN_PASSWORD", "SWITCH_PASSWORD", "SWITCH_ENABLE_SECRET", "CHAP_PASSWORD"):
+        os.environ[_variable] = f"xl-{_variable.lower()}-{secrets.token_hex(6)}"
 
 
 @pytest.fixture(scope="session")

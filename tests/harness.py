@@ -88,11 +88,13 @@ class TwinHarness:
         """Inject ``faults``, run ``suite`` (a path under the repo), heal, and return what failed."""
         for name, fault_args in faults:
             self.lab.faults.inject(name, list(fault_args))
+        self.twin.settle()
         try:
             return self._pytest(suite, *args)
         finally:
             if faults:
                 self.lab.faults.heal()
+                self.twin.settle()
 
     def healthy(self, suite: str) -> Outcome:
         """The suite's outcome against the healthy twin, run once per session."""
@@ -104,7 +106,7 @@ class TwinHarness:
         self._runs += 1
         junit = self.workdir / f"run-{self._runs}.xml"
         env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
-        cmd = [sys.executable, "-m", "pytest", suite, "--inventory", str(self.inventory.source),
+        cmd = [sys.executable, "-m", "pytest", suite, f"--inventory={self.inventory.source}",
                "-p", "no:cacheprovider", "-q", "--no-header", f"--junitxml={junit}", "-o", "junit_family=xunit1",
                *args]
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=SUITE_TIMEOUT_S)

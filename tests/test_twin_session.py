@@ -26,7 +26,7 @@ def session_inventory(tmp_path: Path) -> Path:
 
 def _pytest(inventory: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "XENLAB_RUN_ID"}
-    return subprocess.run([sys.executable, "-m", "pytest", "suites/pool", "--inventory", str(inventory),
+    return subprocess.run([sys.executable, "-m", "pytest", "suites/pool", f"--inventory={inventory}",
                            "-p", "no:cacheprovider", "-q", *args],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 

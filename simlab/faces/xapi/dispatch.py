@@ -1,0 +1,156 @@
+"""Route one XenAPI call: sessions, the generic per-class accessors, messages, and errors with real codes."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid as uuidlib
+from typing import TYPE_CHECKING, Any
+
+from simlab.faces.xapi.methods import MESSAGES, SETTERS
+from simlab.faces.xapi.records import ControlDomain
+from simlab.faces.xapi.view import CLASSES, View
+from simlab.faces.xapi.wire import XapiError, as_map
+
+if TYPE_CHECKING:
+    from simlab.faces.xapi.events import EventLog
+    from simlab.model.lab import Lab
+
+_CANONICAL = {c.lower(): c for c in CLASSES}
+_LOGIN = ("session.login_with_password", "session.login")
+
+
+class Dispatcher:
+    def __init__(self, lab: Lab, username: str, password: str, events: EventLog) -> None:
+        self.lab = lab
+        self._credentials = (username, password)
+        self.events = events
+        self.sessions: dict[str, dict[str, Any]] = {}
+        self._sessions_lock = threading.Lock()
+        self.since = time.time()
+
+    def view(self) -> View:
+        return View(self.lab, self.sessions, self.since)
+
+    def call(self, host: str, method: str, params: tuple[Any, ...]) -> Any:
+        """Answer ``method`` as the endpoint of ``host``; raise XapiError for a Failure."""
+        cls, _, name = method.partition(".")
+        cls = _CANONICAL.get(cls.lower(), cls)
+        self.lab.counters["xapi.call"] += 1
+        self.lab.counters[f"xapi.{cls}.{name}"] += 1
+        method = f"{cls}.{name}"
+        if method in _LOGIN:
+            return self._login(host, method, params)
+        if method == "session.logout":
+            self._arity(method, params, 0)
+            self._session(params)
+            with self._sessions_lock:
+                self.sessions.pop(params[0], None)
+            return ""
+        if method == "event.from":
+            self._arity(method, params, 3)
+            self._session(params)
+            return self.events.wait_from(params[1], params[2], params[3])
+        if cls not in CLASSES:
+            raise XapiError("MESSAGE_METHOD_UNKNOWN", method)
+        message = MESSAGES.get(method)
+        if message is not None:
+            self._arity(method, params, message.arity)
+            self._session(params)
+            with self.lab.lock:
+                result = message.handler(self.view(), *params[1:])
+            if message.mutates:
+                self.lab.changed()
+            return result
+        return self._generic(cls, name, method, params)
+
+    # -- sessions ----------------------------------------------------------------------------
+    def _login(self, host: str, method: str, params: tuple[Any, ...]) -> str:
+        if not 2 <= len(params) <= 4:
+            raise XapiError("MESSAGE_PARAMETER_COUNT_MISMATCH", method, 4, len(params))
+        with self.lab.lock:
+            master = self.lab.master()
+            if master is None or master.name != host:
+                raise XapiError("HOST_IS_SLAVE", master.address if master else "")
+        user, password = str(params[0]), str(params[1])
+        if (user, password) != self._credentials:
+            raise XapiError("SESSION_AUTHENTICATION_FAILED", user, "Authentication failure")
+        ref = f"OpaqueRef:{uuidlib.uuid4()}"
+        originator = str(params[3]) if len(params) > 3 else ""
+        with self._sessions_lock:
+            self.sessions[ref] = {"uuid": str(uuidlib.uuid4()), "host": host, "user": user,
+                                  "originator": originator, "created": time.time()}
+        return ref
+
+    def _session(self, params: tuple[Any, ...]) -> None:
+        if params[0] not in self.sessions:
+            raise XapiError("SESSION_INVALID", params[0])
+
+    @staticmethod
+    def _arity(method: str, params: tuple[Any, ...], after_session: int) -> None:
+        if len(params) != after_session + 1:
+            raise XapiError("MESSAGE_PARAMETER_COUNT_MISMATCH", method, after_session + 1, len(params))
+
+    # -- get_all, get_record, get_<field>, set_<field>, ... -------------------------------------
+    def _generic(self, cls: str, name: str, method: str, params: tuple[Any, ...]) -> Any:
+        arity = {"get_all": 0, "get_all_records": 0, "get_record": 1, "get_by_uuid": 1, "get_by_name_label": 1}
+        if name in arity:
+            self._arity(method, params, arity[name])
+        elif name.startswith("get_"):
+            self._arity(method, params, 1)
+        elif name.startswith("set_") and (cls, name[4:]) in SETTERS:
+            self._arity(method, params, 2)
+        elif name.startswith("add_to_") and (cls, name[7:]) in SETTERS:
+            self._arity(method, params, 3)
+        elif name.startswith("remove_from_") and (cls, name[12:]) in SETTERS:
+            self._arity(method, params, 2)
+        else:
+            raise XapiError("MESSAGE_METHOD_UNKNOWN", method)
+        self._session(params)
+        args = params[1:]
+        if name.startswith(("set_", "add_to_", "remove_from_")):
+            with self.lab.lock:
+                self._write(cls, name, args)
+            self.lab.changed()
+            return ""
+        with self.lab.lock:
+            view = self.view()
+            if cls == "session" and name in ("get_all", "get_all_records"):
+                raise XapiError("MESSAGE_METHOD_UNKNOWN", method)
+            if name == "get_all":
+                return list(view.records(cls))
+            if name == "get_all_records":
+                return dict(view.records(cls))
+            if name == "get_record":
+                return view.record(cls, args[0])
+            if name == "get_by_uuid":
+                return view.by_uuid(cls, str(args[0]))
+            if name == "get_by_name_label":
+                return [r for r, rec in view.records(cls).items() if rec.get("name_label") == args[0]]
+            record = view.record(cls, args[0])
+            field = name[4:]
+            if field not in record:
+                raise XapiError("MESSAGE_METHOD_UNKNOWN", method)
+            return record[field]
+
+    def _write(self, cls: str, name: str, args: tuple[Any, ...]) -> None:
+        view = self.view()
+        obj = view.obj(cls, args[0])
+        if isinstance(obj, ControlDomain):
+            raise XapiError("OPERATION_NOT_ALLOWED", "This operation is not allowed on a control domain")
+        if name.startswith("set_"):
+            SETTERS[(cls, name[4:])](view, obj, args[1])
+            return
+        field = name.split("_", 2)[2] if name.startswith("add_to_") else name[len("remove_from_"):]
+        current = view.record(cls, args[0])[field]
+        if not isinstance(current, dict):
+            raise XapiError("MESSAGE_METHOD_UNKNOWN", f"{cls}.{name}")
+        current = dict(current)
+        if name.startswith("add_to_"):
+            key, value = as_map({args[1]: args[2]}, field).popitem()
+            if key in current:
+                raise XapiError("MAP_DUPLICATE_KEY", cls, field, args[0], key)
+            current[key] = value
+        else:
+            current.pop(str(args[1]), None)
+        SETTERS[(cls, field)](view, obj, current)

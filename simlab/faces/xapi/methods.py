@@ -1,0 +1,230 @@
+"""XenAPI messages that change the lab: power, placement, HA, PBDs, and the RW fields the model carries.
+
+Each handler gets the View (built under ``lab.lock``) and the call's arguments after the
+session; it changes model objects and returns the XenAPI value. The dispatcher calls
+``lab.changed()`` after any handler marked as mutating.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from simlab.faces.xapi import capacity
+from simlab.faces.xapi.records import ControlDomain
+from simlab.faces.xapi.view import View
+from simlab.faces.xapi.wire import XapiError, as_bool, as_int, as_map, i
+from simlab.model.objects import VDI, VM, Host, stable_uuid
+
+MIB = 1024**2
+
+
+@dataclass(frozen=True)
+class Message:
+    arity: int  # parameters after the session
+    handler: Callable[..., Any]
+    mutates: bool = True
+
+
+def _user_vm(view: View, vm_ref: str) -> VM:
+    obj = view.obj("VM", vm_ref)
+    if isinstance(obj, ControlDomain):
+        raise XapiError("OPERATION_NOT_ALLOWED", "This operation is not allowed on a control domain")
+    return obj
+
+
+def _expect_power(vm_ref: str, vm: VM, *states: str) -> None:
+    if vm.power_state not in states:
+        raise XapiError("VM_BAD_POWER_STATE", vm_ref, states[0].lower(), vm.power_state.lower())
+
+
+def _usable_host(view: View, host_ref: str) -> Host:
+    host = view.obj("host", host_ref)
+    if not capacity.live(host):
+        raise XapiError("HOST_OFFLINE", host_ref)
+    if not host.enabled:
+        raise XapiError("HOST_DISABLED", host_ref)
+    return host
+
+
+def _place(view: View, vm_ref: str, vm: VM, host: Host) -> None:
+    free = capacity.free_memory(view.lab, host.name)
+    if vm.resident_on != host.name and free < vm.memory_bytes:
+        raise XapiError("HOST_NOT_ENOUGH_FREE_MEMORY", i(vm.memory_bytes), i(free))
+    vm.resident_on = host.name
+
+
+def vm_start_on(view: View, vm_ref: str, host_ref: str, _paused: Any, _force: Any) -> str:
+    vm = _user_vm(view, vm_ref)
+    _expect_power(vm_ref, vm, "Halted")
+    host = _usable_host(view, host_ref)
+    _place(view, vm_ref, vm, host)
+    vm.power_state = "Running"
+    vm.domid = max([v.domid for v in view.lab.vms.values()] + [0]) + 1
+    return ""
+
+
+def vm_start(view: View, vm_ref: str, paused: Any, force: Any) -> str:
+    vm = _user_vm(view, vm_ref)
+    _expect_power(vm_ref, vm, "Halted")
+    hosts = sorted(view.lab.hosts.values(), key=lambda h: h.name != vm.affinity)
+    for host in hosts:
+        if capacity.live(host) and host.enabled and capacity.free_memory(view.lab, host.name) >= vm.memory_bytes:
+            return vm_start_on(view, vm_ref, view.host_ref(host.name), paused, force)
+    raise XapiError("NO_HOSTS_AVAILABLE")
+
+
+def vm_shutdown(view: View, vm_ref: str) -> str:
+    vm = _user_vm(view, vm_ref)
+    _expect_power(vm_ref, vm, "Running")
+    vm.power_state, vm.resident_on, vm.domid = "Halted", None, -1
+    return ""
+
+
+def vm_hard_shutdown(view: View, vm_ref: str) -> str:
+    vm = _user_vm(view, vm_ref)
+    _expect_power(vm_ref, vm, "Running", "Paused", "Suspended")
+    vm.power_state, vm.resident_on, vm.domid = "Halted", None, -1
+    return ""
+
+
+def vm_pool_migrate(view: View, vm_ref: str, host_ref: str, options: Any) -> str:
+    vm = _user_vm(view, vm_ref)
+    as_map(options, "options")
+    _expect_power(vm_ref, vm, "Running")
+    _place(view, vm_ref, vm, _usable_host(view, host_ref))
+    return ""
+
+
+def host_enable(view: View, host_ref: str) -> str:
+    host = view.obj("host", host_ref)
+    if not capacity.live(host):
+        raise XapiError("HOST_OFFLINE", host_ref)
+    host.enabled = True
+    return ""
+
+
+def host_disable(view: View, host_ref: str) -> str:
+    view.obj("host", host_ref).enabled = False
+    return ""
+
+
+def pbd_plug(view: View, pbd_ref: str) -> str:
+    pbd = view.obj("PBD", pbd_ref)
+    if pbd.attached:
+        raise XapiError("DEVICE_ALREADY_ATTACHED", pbd_ref)
+    # The storage roadmap replaces this with a real iSCSI login from the host's namespace.
+    pbd.attached = True
+    return ""
+
+
+def pbd_unplug(view: View, pbd_ref: str) -> str:
+    pbd = view.obj("PBD", pbd_ref)
+    if not pbd.attached:
+        raise XapiError("DEVICE_ALREADY_DETACHED", pbd_ref)
+    pbd.attached = False
+    return ""
+
+
+def pool_enable_ha(view: View, heartbeat_srs: Any, configuration: Any) -> str:
+    pool = view.lab.pool
+    if pool.ha_enabled:
+        raise XapiError("HA_IS_ENABLED")
+    config = as_map(configuration, "configuration")
+    if not isinstance(heartbeat_srs, list) or not heartbeat_srs:
+        raise XapiError("HA_NO_PLAN") if isinstance(heartbeat_srs, list) else XapiError("FIELD_TYPE_ERROR", "srs")
+    sr = view.obj("SR", heartbeat_srs[0])
+    if not sr.shared:
+        raise XapiError("HA_CONSTRAINT_VIOLATION_SR_NOT_SHARED", heartbeat_srs[0])
+    if sum(capacity.live(h) for h in view.lab.hosts.values()) < 2:
+        raise XapiError("HA_TOO_FEW_HOSTS")
+    for name, kind, size in (("Statefile for HA", "ha_statefile", 4 * MIB), ("Metadata for HA", "metadata", 256 * MIB)):
+        if not any(v.type == kind for v in sr.vdis):
+            sr.vdis.append(VDI(name, stable_uuid(view.lab.name, "VDI", kind, sr.uuid), size, kind))
+    pool.ha_enabled, pool.ha_heartbeat_sr = True, sr.name
+    pool.ha_timeout_s = as_int(config.get("timeout", pool.ha_timeout_s), "timeout")
+    if pool.ha_failures_to_tolerate == 0:
+        pool.ha_failures_to_tolerate = capacity.max_failures(view.lab)
+    return ""
+
+
+def pool_disable_ha(view: View) -> str:
+    pool = view.lab.pool
+    if not pool.ha_enabled:
+        raise XapiError("HA_NOT_ENABLED")
+    sr = view.lab.srs.get(pool.ha_heartbeat_sr or "")
+    if sr is not None:
+        sr.vdis[:] = [v for v in sr.vdis if v.type not in ("ha_statefile", "metadata")]
+    pool.ha_enabled, pool.ha_heartbeat_sr = False, None
+    return ""
+
+
+def pool_set_failures(view: View, _pool_ref: str, value: Any) -> str:
+    n = as_int(value, "value")
+    if view.lab.pool.ha_enabled and not capacity.plan_exists(view.lab, n):
+        raise XapiError("HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN")
+    view.lab.pool.ha_failures_to_tolerate = n
+    return ""
+
+
+MESSAGES: dict[str, Message] = {
+    "VM.start": Message(3, vm_start),
+    "VM.start_on": Message(4, vm_start_on),
+    "VM.shutdown": Message(1, vm_shutdown),
+    "VM.clean_shutdown": Message(1, vm_shutdown),
+    "VM.hard_shutdown": Message(1, vm_hard_shutdown),
+    "VM.pool_migrate": Message(3, vm_pool_migrate),
+    "host.enable": Message(1, host_enable),
+    "host.disable": Message(1, host_disable),
+    "PBD.plug": Message(1, pbd_plug),
+    "PBD.unplug": Message(1, pbd_unplug),
+    "pool.enable_ha": Message(2, pool_enable_ha),
+    "pool.disable_ha": Message(0, pool_disable_ha),
+    "pool.set_ha_host_failures_to_tolerate": Message(2, pool_set_failures),
+    "pool.ha_compute_max_host_failures_to_tolerate": Message(0, lambda v: i(capacity.max_failures(v.lab)), False),
+    "pool.ha_failover_plan_exists": Message(1, lambda v, n: capacity.plan_exists(v.lab, as_int(n, "n")), False),
+}
+
+
+def _other_config(obj: Any, value: dict[str, str]) -> None:
+    """other_config as written; auto_poweron lives in the model as a bool."""
+    value = dict(value)
+    if "auto_poweron" in value:
+        obj.auto_poweron = value.pop("auto_poweron").lower() == "true"
+    else:
+        obj.auto_poweron = False
+    obj.other_config = value
+
+
+def _rename_vm(view: View, vm: VM, name: str) -> None:
+    lab = view.lab
+    lab.vms = {(name if k == vm.name else k): v for k, v in lab.vms.items()}
+    for sr in lab.srs.values():
+        for vdi in sr.vdis:
+            if vdi.vm == vm.name:
+                vdi.vm = name
+    vm.name = name
+
+
+def _set_priority(vm: VM, value: str) -> None:
+    if value not in ("restart", "best-effort", ""):
+        raise XapiError("INVALID_VALUE", "ha_restart_priority", value)
+    vm.ha_restart_priority = value
+
+
+# (class, field) -> setter(view, model object, XML-RPC value); add_to_/remove_from_ reuse map setters.
+SETTERS: dict[tuple[str, str], Callable[[View, Any, Any], None]] = {
+    ("pool", "name_label"): lambda v, o, x: setattr(o, "name", str(x)),
+    ("pool", "other_config"): lambda v, o, x: _other_config(o, as_map(x, "other_config")),
+    ("pool", "ha_allow_overcommit"): lambda v, o, x: setattr(o, "ha_allow_overcommit", as_bool(x, "value")),
+    ("pool", "default_SR"): lambda v, o, x: setattr(o, "default_sr", v.obj("SR", x).name),
+    ("VM", "name_label"): lambda v, o, x: _rename_vm(v, o, str(x)),
+    ("VM", "other_config"): lambda v, o, x: _other_config(o, as_map(x, "other_config")),
+    ("VM", "affinity"): lambda v, o, x: setattr(o, "affinity", v.obj("host", x).name if x != "OpaqueRef:NULL"
+                                                else None),
+    ("VM", "ha_restart_priority"): lambda v, o, x: _set_priority(o, str(x)),
+    ("VM", "order"): lambda v, o, x: setattr(o, "order", as_int(x, "value")),
+    ("VM", "start_delay"): lambda v, o, x: setattr(o, "start_delay", as_int(x, "value")),
+    ("VM", "memory_static_max"): lambda v, o, x: setattr(o, "memory_bytes", as_int(x, "value")),
+}

@@ -1,0 +1,51 @@
+"""Port-channels: LACP and in use, every member bundled, spread over the stack, every member's partner heard."""
+
+from __future__ import annotations
+
+from xenlab.ifname import parse_port
+
+FLAGS = {"P": "bundled", "s": "suspended", "I": "stand-alone", "D": "down", "H": "hot-standby", "w": "waiting",
+         "u": "unsuitable", "f": "failed to allocate"}
+
+
+def _port_channel(switch_facts, switch, pc):
+    found = switch_facts[switch.name].port_channels.get(pc.name)
+    assert found is not None, f"{pc.name}: not configured on {switch.name}"
+    return found
+
+
+def test_port_channel_lacp(port_channel, switch_facts):
+    switch, pc = port_channel
+    found = _port_channel(switch_facts, switch, pc)
+    assert found.protocol == "LACP", f"{pc.name}: protocol is {found.protocol}, expected LACP"
+    assert found.flags == "SU", f"{pc.name}: flags {found.flags}, expected in use (SU)"
+
+
+def test_port_channel_bundled(port_channel, switch_facts):
+    switch, pc = port_channel
+    found = _port_channel(switch_facts, switch, pc)
+    problems = []
+    for member in pc.members:
+        flag = found.members.get(member)
+        if flag is None:
+            problems.append(f"member {member} is not in the port-channel")
+        elif flag != "P":
+            problems.append(f"member {member} is {FLAGS.get(flag, 'in state')} ({flag}), expected bundled (P)")
+    assert not problems, f"{pc.name}: " + "; ".join(problems)
+
+
+def test_port_channel_spans_stack(port_channel, switch_facts):
+    switch, pc = port_channel
+    found = _port_channel(switch_facts, switch, pc)
+    on = sorted({parse_port(m).stack_member for m in found.members})
+    assert len(on) >= 2, (f"{pc.name}: members {', '.join(found.members) or 'none'} are on stack member(s) "
+                          f"{', '.join(map(str, on)) or 'none'}, expected at least 2 stack members")
+
+
+def test_lacp_partner(port_channel, switch_facts):
+    switch, pc = port_channel
+    neighbors = switch_facts[switch.name].lacp
+    missing = [m for m in pc.members if m not in neighbors or not neighbors[m].present]
+    assert not missing, f"{pc.name}: no LACP partner ({pc.peer}) on {', '.join(missing)}"
+    partners = {neighbors[m].dev_id for m in pc.members}
+    assert len(partners) == 1, f"{pc.name}: members see different LACP partners {sorted(partners)}, expected one"

@@ -1,0 +1,105 @@
+"""Every switch check of suites/network can fail: inject a fault, run the suite, see exactly that check fail.
+
+Some faults legitimately show in checks of other modules too: a member port shut, a stack member
+gone or LACP not forming show on the host end of the same cables (suites/network/test_bonds.py), a
+VLAN taken off a trunk stops that host's packets (test_jumbo.py). ``observers`` names the hosts
+whose checks may then fail, and every such failure must name one of them; ``bond_sees`` says the
+host's bond checks must see it. For every other fault nothing outside the switch checks may fail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+SUITE = "suites/network"
+SWITCH_CHECKS = ("test_stack.py", "test_vlans.py", "test_port_channels.py", "test_trunks.py", "test_load_balance.py")
+SW = "cisco-stack"
+
+
+@dataclass(frozen=True)
+class Case:
+    fault: str
+    args: tuple[str, ...]
+    fails: dict[str, str]  # test id -> text its message must contain (the object it names)
+    observers: frozenset[str] = field(default_factory=frozenset)
+    bond_sees: bool = False  # the host bond checks must see it too
+
+
+def _po_down(po: str) -> dict[str, str]:
+    return {f"test_port_channels.py::test_port_channel_bundled[{po}]": po,
+            f"test_port_channels.py::test_lacp_partner[{po}]": po}
+
+
+CASES = [
+    Case("switch-member-shutdown", (SW, "Gi2/0/13"), {
+        "test_port_channels.py::test_port_channel_bundled[Po1]": "Po1: member Gi2/0/13 is down (D), expected bundled",
+        "test_port_channels.py::test_lacp_partner[Po1]": "Po1: no LACP partner (xen1) on Gi2/0/13",
+    }, frozenset({"xen1"}), bond_sees=True),
+    Case("lacp-passive", (SW, "Po1"), {
+        "test_port_channels.py::test_port_channel_lacp[Po1]": "Po1: flags SD, expected in use (SU)",
+        "test_port_channels.py::test_port_channel_bundled[Po1]": "Po1: member Gi1/0/13 is stand-alone (I)",
+        "test_port_channels.py::test_lacp_partner[Po1]": "Po1: no LACP partner (xen1) on Gi1/0/13, Gi2/0/13",
+    }, frozenset({"xen1"}), bond_sees=True),
+    Case("member-mismatch", (SW, "Gi2/0/13", "99"), {
+        "test_port_channels.py::test_port_channel_bundled[Po1]":
+            "Po1: member Gi2/0/13 is suspended (s), expected bundled (P)",
+    }, frozenset({"xen1"}), bond_sees=True),
+    Case("member-removed", (SW, "Gi2/0/13"), {
+        "test_port_channels.py::test_port_channel_bundled[Po1]": "Po1: member Gi2/0/13 is not in the port-channel",
+        "test_port_channels.py::test_port_channel_spans_stack[Po1]": "Po1: members Gi1/0/13 are on stack member(s) 1",
+        "test_port_channels.py::test_lacp_partner[Po1]": "Po1: no LACP partner (xen1) on Gi2/0/13",
+    }, frozenset({"xen1"}), bond_sees=True),
+    Case("trunk-vlan-removed", ("Po1", "20"), {
+        "test_trunks.py::test_trunk_allowed_vlans[Po1]": "Po1: trunk does not allow VLAN 20 (Storage), used by xen1",
+    }, frozenset({"xen1"})),
+    Case("native-vlan-changed", (SW, "Po2", "99"), {
+        "test_trunks.py::test_trunk_native_vlan[Po2]": "Po2: native VLAN 99, expected 5",
+    }),
+    Case("vlan-deleted", (SW, "30"), {
+        "test_vlans.py::test_vlan_exists[30]": "VLAN 30 (Data-VLAN): missing from cisco-stack",
+    }),
+    Case("vlan-suspended", (SW, "10"), {
+        "test_vlans.py::test_vlan_active[10]": "VLAN 10 (XenMotion-VLAN): status suspended, expected active",
+    }),
+    Case("svi-shutdown", (SW, "20"), {
+        "test_vlans.py::test_svi_up[20]": "Vlan20: SVI is administratively down/down, expected up/up",
+    }),
+    Case("stack-member-not-ready", (SW, "2"), {
+        "test_stack.py::test_stack_member_ready[2]": "cisco-stack: stack member 2 is Provisioned, expected Ready",
+        **_po_down("Po1"), **_po_down("Po2"), **_po_down("Po3"),
+    }, frozenset({"xen1", "xen2", "openfiler"}), bond_sees=True),
+    Case("load-balance", (SW, "dst-ip"), {
+        "test_load_balance.py::test_load_balance[cisco-stack]":
+            "cisco-stack: port-channel load-balance is dst-ip, expected src-mac",
+    }),
+]
+
+
+def _is_switch_check(node: str) -> bool:
+    return node.split("::")[0] in SWITCH_CHECKS
+
+
+def test_healthy_twin_passes_the_switch_checks(twin):
+    outcome = twin.healthy(SUITE)
+    switch_failures = {k: v for k, v in outcome.failed.items() if _is_switch_check(k)}
+    assert not switch_failures, outcome.summary()
+    assert any(_is_switch_check(p) for p in outcome.passed), outcome.summary()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.fault for c in CASES])
+def test_fault_fails_exactly_its_checks(twin, case: Case):
+    outcome = twin.run_suite(SUITE, faults=[(case.fault, list(case.args))])
+    switch_failures = {k: v for k, v in outcome.failed.items() if _is_switch_check(k)}
+    assert set(switch_failures) == set(case.fails), outcome.summary()
+    for node, text in case.fails.items():
+        assert text in switch_failures[node], f"{node}: message {switch_failures[node]!r} lacks {text!r}"
+    others = {k: v for k, v in outcome.failed.items() if not _is_switch_check(k)}
+    for node, message in others.items():
+        assert any(h in message or h in node for h in case.observers), \
+            f"{case.fault} also failed {node} ({message}), which observes none of {sorted(case.observers) or 'it'}"
+    host_checks = Path(__file__).parent.parent / SUITE / "test_bonds.py"
+    if case.bond_sees and host_checks.exists():
+        assert others, f"{case.fault}: the host end of the cable shows nothing in test_bonds.py"

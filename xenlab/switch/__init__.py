@@ -1,0 +1,1 @@
+"""The switch side of xenlab: a netmiko client, TextFSM parsing, and typed switch facts."""

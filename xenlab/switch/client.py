@@ -1,0 +1,123 @@
+"""A switch session over SSH with netmiko: bounded timeouts, one session per device per process.
+
+Every failure to reach, log in to or enable a switch becomes one ``DeviceError`` (``Unreachable``,
+``LoginFailed``, ``SwitchError``) whose message
+names the device and says what failed, with secrets redacted; nothing waits longer than the
+inventory's ``timeout_s``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from typing import Any
+
+from netmiko import ConnectHandler
+from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException, ReadTimeout
+
+from xenlab.errors import DeviceError, LoginFailed, Unreachable
+from xenlab.inventory.schema import Switch
+from xenlab.inventory.secrets import redact
+from xenlab.switch.parse import parse_output
+
+# Paramiko logs every failed connection with a traceback; the SwitchError says it in one line.
+logging.getLogger("paramiko").setLevel(logging.CRITICAL)
+
+
+class SwitchError(DeviceError):
+    """A switch refused or did not answer a command."""
+
+
+class SwitchClient:
+    def __init__(self, switch: Switch) -> None:
+        self.switch = switch
+        self.name = switch.name
+        self.raw: dict[str, str] = {}  # command -> output, kept as report evidence
+        self._conn: Any = None
+        self._lock = threading.Lock()
+
+    def connect(self) -> SwitchClient:
+        sw = self.switch
+        where = f"{sw.name} ({sw.address}:{sw.port})"
+        try:
+            self._conn = ConnectHandler(
+                device_type=sw.platform, host=str(sw.address), port=sw.port,
+                username=sw.credentials.username, password=sw.credentials.password.reveal(),
+                secret=sw.credentials.enable_secret.reveal() if sw.credentials.enable_secret else "",
+                conn_timeout=sw.timeout_s, auth_timeout=sw.timeout_s, banner_timeout=sw.timeout_s,
+                timeout=sw.timeout_s, read_timeout_override=sw.timeout_s,
+                allow_agent=False, use_keys=False, ssh_strict=False, system_host_keys=False,
+            )
+        except NetmikoAuthenticationException:
+            raise LoginFailed(where, f"login failed for user {sw.credentials.username!r}") from None
+        except NetmikoTimeoutException:
+            raise Unreachable(where, f"unreachable (no SSH answer within {sw.timeout_s:g}s)") from None
+        except Exception as exc:  # refused, reset, bad banner: one line, no traceback
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise Unreachable(where, f"cannot connect: {redact(reason)}") from None
+        if sw.credentials.enable_secret is not None:
+            try:
+                self._conn.enable()
+            except (ValueError, ReadTimeout):
+                self.close()
+                raise LoginFailed(where, "enable failed (wrong enable secret?)") from None
+        return self
+
+    def command(self, command: str) -> str:
+        """Raw output of one command (kept in ``raw``)."""
+        if self._conn is None:
+            raise SwitchError(self.name, "not connected")
+        with self._lock:
+            try:
+                output = self._conn.send_command(command, read_timeout=self.switch.timeout_s)
+            except (ReadTimeout, OSError, EOFError) as exc:
+                raise SwitchError(self.name, f"{command!r} got no answer: {type(exc).__name__}") from None
+        if "% Invalid input" in output or "% Incomplete command" in output:
+            raise SwitchError(self.name, f"the switch refused {command!r}: {output.strip().splitlines()[-1]}")
+        self.raw[command] = output
+        return output
+
+    def parsed(self, command: str) -> list[dict[str, Any]]:
+        """Rows for a show command (ntc-templates, or xenlab's templates where ntc has none)."""
+        return parse_output(command, self.command(command))
+
+    def configure(self, lines: list[str]) -> str:
+        if self._conn is None:
+            raise SwitchError(self.name, "not connected")
+        with self._lock:
+            return self._conn.send_config_set(lines, read_timeout=self.switch.timeout_s)
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):  # the session may already be gone
+                conn.disconnect()
+
+
+_SESSIONS: dict[tuple[str, str, int], SwitchClient | DeviceError] = {}
+_SESSIONS_LOCK = threading.Lock()
+
+
+def session(switch: Switch) -> SwitchClient:
+    """The process's one session to this switch; a failed attempt is remembered and re-raised (fail fast)."""
+    key = (switch.name, str(switch.address), switch.port)
+    with _SESSIONS_LOCK:
+        found = _SESSIONS.get(key)
+        if found is None:
+            try:
+                found = SwitchClient(switch).connect()
+            except DeviceError as exc:
+                found = exc
+            _SESSIONS[key] = found
+    if isinstance(found, DeviceError):
+        raise type(found)(found.device, found.problem)
+    return found
+
+
+def close_sessions() -> None:
+    with _SESSIONS_LOCK:
+        for found in _SESSIONS.values():
+            if isinstance(found, SwitchClient):
+                found.close()
+        _SESSIONS.clear()
