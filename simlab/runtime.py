@@ -8,6 +8,7 @@ the twin — the CLI, the pytest fixture, the project's tests — goes through h
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -90,10 +91,8 @@ class RunningTwin:
         self.request("heal", name=name)
 
     def stop(self, timeout: float = 60) -> None:
-        try:
+        with contextlib.suppress(TwinError):  # already gone: wait for the pid below anyway
             self.request("down", timeout=5)
-        except TwinError:
-            pass
         deadline = time.monotonic() + timeout
         while _alive(self.pid) and self.pid != os.getpid() and time.monotonic() < deadline:
             time.sleep(0.1)

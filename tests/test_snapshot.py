@@ -12,3 +12,22 @@ def test_diff_reports_changes_and_ignores_volatile_facts() -> None:
 def test_diff_of_equal_facts_is_empty() -> None:
     facts = {"a": [1, 2], "b": {"c": None}}
     assert diff(facts, facts) == []
+
+
+def test_learn_then_diff_names_the_changed_object(twin, tmp_path) -> None:
+    """`xenlab learn` before and after a fault; `xenlab diff` names exactly what changed."""
+    from xenlab.cli import main
+
+    before, after = tmp_path / "before.json", tmp_path / "after.json"
+    inventory = f"--inventory={twin.inventory.source}"
+    assert main(["learn", inventory, "-o", str(before)]) == 0
+    twin.lab.faults.inject("host-disabled", ["xen2"])
+    try:
+        assert main(["learn", inventory, "-o", str(after)]) == 0
+    finally:
+        twin.lab.faults.heal()
+    assert main(["diff", str(before), str(before)]) == 0
+    assert main(["diff", str(before), str(after)]) == 1
+    from xenlab.snapshot import diff, load
+
+    assert [str(c) for c in diff(load(before), load(after))] == ["~ pool.host.xen2.enabled: True -> False"]

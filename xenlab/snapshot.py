@@ -12,7 +12,7 @@ from typing import Any
 # Facts that change on a healthy lab between two runs: counters, clocks, uptimes, session state.
 VOLATILE = (
     "*.last_updated", "*.memory_free", "*.uptime*", "*.age", "*.counters.*", "*.raw.*", "*.timestamp",
-    "*.physical_utilisation", "*.domid", "*.start_time", "*.install_time", "collected_at",
+    "*.physical_utilisation", "*.domid", "*.start_time", "*.install_time", "*collected_at",
 )
 
 

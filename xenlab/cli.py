@@ -1,0 +1,92 @@
+"""`xenlab`: check an inventory, learn a lab's facts, and diff two snapshots (before and after a change)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from xenlab.errors import DeviceError
+from xenlab.inventory import Inventory, InventoryError, load_inventory, redact
+from xenlab.snapshot import diff, load, save
+
+
+def learn(inventory: Inventory) -> dict[str, Any]:
+    """Every fact the suites assert on, gathered once: the pool over XenAPI and each switch over SSH."""
+    from xenlab.switch.client import close_sessions, session
+    from xenlab.switch.facts import collect_switch_facts
+    from xenlab.xapi import collect_facts, connect
+
+    facts: dict[str, Any] = {"collected_at": datetime.now(UTC).isoformat(), "lab": inventory.lab.name}
+    with connect(inventory) as xapi:
+        facts["pool"] = _readable(collect_facts(xapi).as_dict()["xapi"])
+    try:
+        facts["switches"] = {sw.name: collect_switch_facts(session(sw)).to_dict() for sw in inventory.switches}
+    finally:
+        close_sessions()
+    return facts
+
+
+def _readable(classes: dict[str, dict[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """Key each record by its name where names are unique, so a diff reads `host.xen2.enabled`."""
+    out: dict[str, dict[str, Any]] = {}
+    for cls, records in classes.items():
+        names = [r.get("name_label") or r.get("device") for r in records.values()]
+        unique = all(names) and len(set(names)) == len(names)
+        out[cls] = {(name if unique else r.get("uuid", ref)): r for (ref, r), name in zip(records.items(), names,
+                                                                                        strict=True)}
+    return out
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    inventory = load_inventory(args.inventory)
+    print(f"{inventory.source}: valid ({inventory.lab.kind} lab {inventory.lab.name}, "
+          f"{len(inventory.pool.hosts)} hosts, {len(inventory.switches)} switches, {len(inventory.vms)} VMs)")
+    return 0
+
+
+def cmd_learn(args: argparse.Namespace) -> int:
+    inventory = load_inventory(args.inventory)
+    out = Path(args.output or f"reports/facts-{inventory.lab.name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json")
+    save(learn(inventory), out)
+    print(f"xenlab: facts of {inventory.lab.name} saved to {out}")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    changes = diff(load(Path(args.before)), load(Path(args.after)))
+    for change in changes:
+        print(redact(str(change)))
+    print(f"xenlab: {len(changes)} change(s)" if changes else "xenlab: no change")
+    return 1 if changes else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="xenlab", description="Acceptance checks for a XenServer lab.")
+    sub = p.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check-inventory", help="validate an inventory and say what it describes")
+    check.add_argument("inventory", nargs="?")
+    learn_p = sub.add_parser("learn", help="save the lab's facts as JSON (before a change, and after)")
+    learn_p.add_argument("--inventory")
+    learn_p.add_argument("-o", "--output", help="file to write (default reports/facts-<lab>-<time>.json)")
+    diff_p = sub.add_parser("diff", help="what changed between two saved fact files; exit 1 if anything did")
+    diff_p.add_argument("before")
+    diff_p.add_argument("after")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    handler = {"check-inventory": cmd_check, "learn": cmd_learn, "diff": cmd_diff}[args.command]
+    try:
+        return handler(args)
+    except (InventoryError, DeviceError) as exc:
+        print(f"xenlab: {redact(str(exc))}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
