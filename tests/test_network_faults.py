@@ -103,3 +103,29 @@ def test_fault_fails_exactly_its_checks(twin, case: Case):
     host_checks = Path(__file__).parent.parent / SUITE / "test_bonds.py"
     if case.bond_sees and host_checks.exists():
         assert others, f"{case.fault}: the host end of the cable shows nothing in test_bonds.py"
+
+
+SWITCH_FAULTS = ["switch-member-shutdown", "lacp-passive", "member-mismatch", "member-removed", "native-vlan-changed",
+                 "vlan-deleted", "vlan-suspended", "svi-shutdown", "stack-member-not-ready", "load-balance"]
+
+
+@pytest.mark.parametrize("name", SWITCH_FAULTS)
+def test_fault_example_injects_and_heals_exactly(name):
+    import copy
+
+    from simlab.faults.registry import REGISTRY
+    from simlab.ios.render import show_running_config
+    from simlab.model.build import build_lab
+    from xenlab.inventory import load_inventory
+
+    inv = load_inventory(Path(__file__).parent / "inventories" / "twin.yml")
+    lab = build_lab(inv)
+    stack = lab.switches[SW]
+    before = (show_running_config(stack), copy.deepcopy(stack.members), copy.deepcopy(stack.vlans),
+              {h: copy.deepcopy(host.bond) for h, host in lab.hosts.items()})
+    lab.faults.inject(name, REGISTRY[name].example(inv))
+    changed = (show_running_config(stack), stack.members, stack.vlans, {h: host.bond for h, host in lab.hosts.items()})
+    assert changed != before, f"{name} changed nothing"
+    lab.faults.heal(name)
+    after = (show_running_config(stack), stack.members, stack.vlans, {h: host.bond for h, host in lab.hosts.items()})
+    assert after == before

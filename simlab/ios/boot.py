@@ -48,7 +48,7 @@ def startup_text(sw: Switch, inv: Inventory) -> str:
     try:
         return path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
-        raise InventoryError(inv.source, f"switches.{sw.name}.startup_config",
+        raise InventoryError(inv.source, f"switches[{inv.switches.index(sw)}].startup_config",
                              f"cannot read {path}: {exc.strerror}") from None
 
 
