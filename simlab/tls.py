@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -111,8 +112,8 @@ class Authority:
                 if cert.issuer == self._cert.subject and sans == wanted and key_file.exists():
                     cert.verify_directly_issued_by(self._cert)
                     return cert_file, key_file
-            except (OSError, ValueError, x509.ExtensionNotFound, TypeError):
-                pass
+            except (OSError, ValueError, x509.ExtensionNotFound, TypeError, InvalidSignature):
+                pass  # missing, stale or issued by an earlier CA: issue a new one
             key = ec.generate_private_key(ec.SECP256R1())
             now = dt.datetime.now(dt.UTC)
             cert = (

@@ -28,7 +28,7 @@ FAULTS = {
         JUMBO: {"test_jumbo_echo[openfiler]"},
         DOM0: {"test_storage_ping_jumbo[xen1]", "test_storage_ping_jumbo[xen2]"},
     }, ["openfiler|198.18.20.10"]),
-    "trunk-vlan-removed": (["Po1", "20"], {
+    "trunk-vlan-removed": (["cisco-stack", "Po1", "20"], {
         JUMBO: {"test_jumbo_echo[xen1]"},
         DOM0: {"test_storage_ping_jumbo[xen1]"},
     }, ["xen1"]),

@@ -52,7 +52,7 @@ CASES = [
         "test_port_channels.py::test_port_channel_spans_stack[Po1]": "Po1: members Gi1/0/13 are on stack member(s) 1",
         "test_port_channels.py::test_lacp_partner[Po1]": "Po1: no LACP partner (xen1) on Gi2/0/13",
     }, frozenset({"xen1"}), bond_sees=True),
-    Case("trunk-vlan-removed", ("Po1", "20"), {
+    Case("trunk-vlan-removed", ("cisco-stack", "Po1", "20"), {
         "test_trunks.py::test_trunk_allowed_vlans[Po1]": "Po1: trunk does not allow VLAN 20 (Storage), used by xen1",
     }, frozenset({"xen1"})),
     Case("native-vlan-changed", (SW, "Po2", "99"), {

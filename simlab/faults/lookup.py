@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simlab.faults.registry import FaultError
+from simlab.faults.registry import FaultError, Undo
 from simlab.model.lab import Lab
 from simlab.model.objects import SR, VM, Host
 from simlab.model.switch import Interface, SwitchStack
@@ -43,3 +43,20 @@ def interface(stack: SwitchStack, name: str) -> Interface:
     if long not in stack.interfaces:
         raise FaultError(f"{stack.name} has no interface {name}")
     return stack.interfaces[long]
+
+
+def number(value: str, what: str, low: int, high: int) -> int:
+    """A numeric fault argument, in range, or a FaultError saying what was expected."""
+    try:
+        result = int(value)
+    except ValueError:
+        raise FaultError(f"{what} must be a number, not {value!r}") from None
+    if not low <= result <= high:
+        raise FaultError(f"{what} must be between {low} and {high}, not {result}")
+    return result
+
+
+def set_item(mapping: dict, key: object, value: object) -> Undo:
+    before = mapping[key]
+    mapping[key] = value
+    return lambda: mapping.__setitem__(key, before)

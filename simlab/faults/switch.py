@@ -2,7 +2,7 @@
 
 Interface changes go through the IOS configuration parser (``simlab.ios.config``), so a change on a
 Port-channel reaches its members exactly as on the real switch; the undo restores every field of
-every interface touched. (``trunk-vlan-removed`` and ``switch-system-mtu`` live in dataplane.py.)
+every interface touched.
 """
 
 from __future__ import annotations
@@ -66,12 +66,6 @@ def _member(stack: SwitchStack, name: str) -> Interface:
     return iface
 
 
-def _int(value: str, what: str, low: int, high: int) -> int:
-    if not value.isdigit() or not low <= int(value) <= high:
-        raise FaultError(f"{what} must be a number from {low} to {high}, not {value!r}")
-    return int(value)
-
-
 @fault("switch-member-shutdown", breaks="one port-channel member cable: `shutdown` on the switch port",
        example=lambda inv: [_first_pc(inv)[0], _first_pc(inv)[2]])
 def member_shutdown(lab: Lab, switch: str, port: str) -> Undo:
@@ -97,7 +91,7 @@ def lacp_passive(lab: Lab, switch: str, port_channel: str) -> Undo:
 def member_mismatch(lab: Lab, switch: str, port: str, native_vlan: str) -> Undo:
     stack = lookup.switch(lab, switch)
     iface = _member(stack, port)
-    vid = _int(native_vlan, "native VLAN", 1, 4094)
+    vid = lookup.number(native_vlan, "native VLAN", 1, 4094)
     return _configure(stack, [f"interface {iface.name}", f"switchport trunk native vlan {vid}"], [iface])
 
 
@@ -114,12 +108,12 @@ def member_removed(lab: Lab, switch: str, port: str) -> Undo:
 def native_vlan_changed(lab: Lab, switch: str, port_channel: str, vlan: str) -> Undo:
     stack = lookup.switch(lab, switch)
     po, members = _port_channel(stack, port_channel)
-    vid = _int(vlan, "native VLAN", 1, 4094)
+    vid = lookup.number(vlan, "native VLAN", 1, 4094)
     return _configure(stack, [f"interface {po.name}", f"switchport trunk native vlan {vid}"], [po, *members])
 
 
 def _vlan(stack: SwitchStack, vlan: str) -> int:
-    vid = _int(vlan, "VLAN", 1, 4094)
+    vid = lookup.number(vlan, "VLAN", 1, 4094)
     if vid not in stack.vlans:
         raise FaultError(f"{stack.name} has no VLAN {vid} (VLANs: {', '.join(map(str, sorted(stack.vlans)))})")
     return vid
@@ -145,7 +139,7 @@ def vlan_suspended(lab: Lab, switch: str, vlan: str) -> Undo:
        example=lambda inv: [inv.switches[0].name, str(inv.switches[0].vlans[-1].id)] if inv.switches else [])
 def svi_shutdown(lab: Lab, switch: str, vlan: str) -> Undo:
     stack = lookup.switch(lab, switch)
-    svi = lookup.interface(stack, f"Vlan{_int(vlan, 'VLAN', 1, 4094)}")
+    svi = lookup.interface(stack, f"Vlan{lookup.number(vlan, 'VLAN', 1, 4094)}")
     return _configure(stack, [f"interface {svi.name}", "shutdown"], [svi])
 
 
@@ -153,7 +147,7 @@ def svi_shutdown(lab: Lab, switch: str, vlan: str) -> Undo:
        example=lambda inv: [inv.switches[0].name, str(inv.switches[0].members[-1])] if inv.switches else [])
 def stack_member_not_ready(lab: Lab, switch: str, member: str) -> Undo:
     stack = lookup.switch(lab, switch)
-    number = _int(member, "stack member", 1, 9)
+    number = lookup.number(member, "stack member", 1, 9)
     if number not in stack.members:
         raise FaultError(f"{stack.name} has no stack member {number} (members: {', '.join(map(str, stack.members))})")
     target = stack.members[number]
@@ -170,3 +164,23 @@ def load_balance(lab: Lab, switch: str, method: str) -> Undo:
     if method not in LOAD_BALANCE:
         raise FaultError(f"load-balance must be one of {', '.join(LOAD_BALANCE)}, not {method!r}")
     return set_attr(stack, "load_balance", method)
+
+
+@fault("trunk-vlan-removed", breaks="one VLAN on a port-channel trunk (`switchport trunk allowed vlan remove`)",
+       example=lambda inv: [_first_pc(inv)[0], _first_pc(inv)[1], "20"])
+def trunk_vlan_removed(lab: Lab, switch: str, port_channel: str, vlan: str) -> Undo:
+    stack = lookup.switch(lab, switch)
+    po, members = _port_channel(stack, port_channel)
+    vid = lookup.number(vlan, "VLAN", 1, 4094)
+    if vid not in po.allowed_vlans:
+        raise FaultError(f"VLAN {vid} is not allowed on {po.name}")
+    return _configure(stack, [f"interface {po.name}", f"switchport trunk allowed vlan remove {vid}"], [po, *members])
+
+
+@fault("switch-system-mtu", breaks="jumbo frames through the switch (`system mtu` back to 1500)",
+       example=lambda inv: [inv.switches[0].name, "1500"] if inv.switches else [])
+def switch_system_mtu(lab: Lab, switch: str, mtu: str) -> Undo:
+    stack = lookup.switch(lab, switch)
+    undo = set_attr(stack, "system_mtu", stack.system_mtu)
+    _configure(stack, [f"system mtu {lookup.number(mtu, 'system mtu', 1500, 9198)}"], [])
+    return undo
