@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simlab.faces.sshserver import SshServer, static_credentials
+from simlab.faces.sshserver import SshServer, SshServers, static_credentials
 from simlab.ios.cli import IosCli, exec_once
 
 if TYPE_CHECKING:
     from simlab.twin import Twin
 
 
-class IosFace:
+class IosFace(SshServers):
     name = "ios"
 
     def __init__(self, twin: Twin) -> None:
         self.twin = twin
-        self.servers: list[SshServer] = []
+        super().__init__()
         lab = twin.lab
         for sw in twin.inventory.switches:
             stack = lab.switches[sw.name]
@@ -33,21 +33,6 @@ class IosFace:
                 check_password=static_credentials(sw.credentials.username, sw.credentials.password.reveal()),
                 shell=session, exec_command=run,
             ))
-
-    def start(self) -> None:
-        started: list[SshServer] = []
-        try:
-            for server in self.servers:
-                server.start()
-                started.append(server)
-        except BaseException:
-            for server in started:
-                server.stop()
-            raise
-
-    def stop(self) -> None:
-        for server in self.servers:
-            server.stop()
 
     def endpoints(self) -> list[str]:
         return [f"ios  {s.device:<16} {s.endpoint}" for s in self.servers]

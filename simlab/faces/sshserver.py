@@ -251,3 +251,25 @@ class SshServer:
             if echo and not shell.closed:
                 write("".join(echo))
         process.exit(0)
+
+
+class SshServers:
+    """A face made of one SSH server per device: they start together (all or none) and stop together."""
+
+    def __init__(self) -> None:
+        self.servers: list[SshServer] = []
+
+    def start(self) -> None:
+        started: list[SshServer] = []
+        try:
+            for server in self.servers:
+                server.start()
+                started.append(server)
+        except BaseException:
+            for server in started:
+                server.stop()
+            raise
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.stop()

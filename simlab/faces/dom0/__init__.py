@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from simlab.faces.dataplane.names import Names
 from simlab.faces.dom0.commands import Dom0
-from simlab.faces.sshserver import SshServer, static_credentials
+from simlab.faces.sshserver import SshServer, SshServers, static_credentials
 
 if TYPE_CHECKING:
     from simlab.twin import Twin
@@ -37,7 +37,7 @@ class _Session:
         return out + err
 
 
-class Dom0Face:
+class Dom0Face(SshServers):
     name = "dom0"
 
     def __init__(self, twin: Twin) -> None:
@@ -45,28 +45,13 @@ class Dom0Face:
         names = Names(lab.name, lab.probe.netns)
         creds = twin.inventory.pool.credentials
         check = static_credentials(creds.username, creds.password.reveal())
-        self.servers = []
+        super().__init__()
         for host in lab.hosts.values():
             dom0 = Dom0(lab, host.name, names)
             self.servers.append(SshServer(
                 twin, device=f"dom0-{host.name}", address=host.address, port=host.ssh_port, check_password=check,
                 shell=lambda _user, dom0=dom0: _Session(dom0), exec_command=lambda _user, cmd, dom0=dom0: dom0.run(cmd),
             ))
-
-    def start(self) -> None:
-        started = []
-        try:
-            for server in self.servers:
-                server.start()
-                started.append(server)
-        except BaseException:
-            for server in started:
-                server.stop()
-            raise
-
-    def stop(self) -> None:
-        for server in self.servers:
-            server.stop()
 
     def endpoints(self) -> list[str]:
         return [f"dom0 {s.device.removeprefix('dom0-')}: {s.endpoint}" for s in self.servers]
