@@ -41,7 +41,8 @@ def serve(inventory: Inventory) -> int:
     state_dir.mkdir(parents=True, exist_ok=True)
     twin = Twin(inventory, state_dir)
     control = None
-    # SIGTERM and SIGHUP take the same clean path as Ctrl-C.
+    # SIGTERM and SIGHUP take the same clean path as Ctrl-C (which a background job may have ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     signal.signal(signal.SIGHUP, signal.default_int_handler)
     try:
