@@ -16,41 +16,11 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.labs import big_lab, workshop  # noqa: E402
 from simlab.faces.dataplane import DataPlane, unavailable_reason  # noqa: E402
 from simlab.faces.dataplane.names import Names  # noqa: E402
 from simlab.model.build import build_lab  # noqa: E402
 from xenlab.inventory.loader import parse_inventory  # noqa: E402
-
-WORKSHOP = Path(__file__).resolve().parent.parent / "inventory" / "simlab.yml"
-
-
-def workshop(name: str) -> dict:
-    data = yaml.safe_load(WORKSHOP.read_text())
-    data["lab"]["name"] = name
-    data["probe"]["netns"] = f"xlprobe-{name}"
-    return data
-
-
-def big_lab(name: str, hosts: int = 16, vms: int = 64) -> dict:
-    """The workshop scaled out: one port-channel per host (one NIC on each stack member)."""
-    data = workshop(name)
-    template = data["pool"]["hosts"][0]
-    data["pool"]["hosts"] = [
-        {**template, "name": f"xen{i}", "address": f"127.19.70.{i}", "xapi_url": f"https://127.19.70.{i}:8443/",
-         "addresses": {"Management": f"198.18.5.{i}", "XenMotion": f"198.18.10.{i}", "Storage": f"198.18.20.{i}"}}
-        for i in range(1, hosts + 1)]
-    data["vms"] = [{"name": f"vm{i:02d}", "host": f"xen{i % hosts + 1}", "network": "Data",
-                    "address": f"198.18.30.{100 + i}"} for i in range(vms)]
-    data["ha"] = {"enabled": False}
-    switch = data["switches"][0]
-    switch["ports_per_member"] = 48
-    switch["port_channels"] = [
-        {"id": i, "description": f"xen{i}", "peer": f"xen{i}", "members": [f"Gi1/0/{i}", f"Gi2/0/{i}"],
-         "allowed_vlans": [5, 10, 20, 30], "native_vlan": 5} for i in range(1, hosts + 1)]
-    switch["port_channels"].append({"id": hosts + 1, "description": "Storage", "peer": data["storage"]["name"],
-                                    "members": ["Gi1/0/48", "Gi2/0/48"], "allowed_vlans": [5, 10, 20],
-                                    "native_vlan": 5})
-    return data
 
 
 def measure(data: dict, repeat: int) -> tuple[list[float], list[float], str]:

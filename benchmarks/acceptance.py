@@ -1,0 +1,65 @@
+"""Run economy of the non-destructive acceptance run: wall time, XenAPI calls and SSH logins.
+
+``.venv/bin/python benchmarks/acceptance.py [--workers N ...]`` runs ``pytest suites`` against a
+twin of the workshop and of a 16-host / 64-VM lab (lab names of their own, so it never touches a
+running twin) and prints, per lab and worker count: seconds, checks, XenAPI calls, SSH logins.
+The roadmap's targets: calls independent of the number of objects, logins = devices x workers,
+the workshop within 30 s on 2 cores, the big lab within 3x that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.labs import big_lab, workshop  # noqa: E402
+from simlab.runtime import start_detached  # noqa: E402
+from xenlab.inventory import load_inventory  # noqa: E402
+
+
+def run(data: dict, workers: int, folder: Path) -> dict[str, object]:
+    path = folder / "inventory" / f"{data['lab']['name']}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    twin = start_detached(load_inventory(path))
+    try:
+        before = twin.request("status")["counters"]
+        started = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "pytest", "suites", f"--inventory={path}", "-q",
+                               "-p", "no:cacheprovider", *(["-n", str(workers)] if workers > 1 else [])],
+                              cwd=ROOT, capture_output=True, text=True, timeout=900)
+        seconds = time.perf_counter() - started
+        after = twin.request("status")["counters"]
+    finally:
+        twin.stop()
+    delta = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+    summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else proc.stderr[-300:]
+    return {"seconds": seconds, "summary": summary, "xapi_calls": delta.get("xapi.call", 0),
+            "ssh_logins": sum(v for k, v in delta.items() if k.startswith("ssh.login.")),
+            "devices": 1 + len(data["pool"]["hosts"]) + len(data["switches"])}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="xenlab-bench-") as tmp:
+        for label, data in (("workshop", workshop("xlbenchacc")), ("16 hosts, 64 VMs", big_lab("xlbenchbig"))):
+            for workers in args.workers:
+                r = run(data, workers, Path(tmp))
+                print(f"{label}, {workers} worker(s): {r['seconds']:.1f} s, {r['summary']}; "
+                      f"XenAPI calls {r['xapi_calls']}, SSH logins {r['ssh_logins']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
