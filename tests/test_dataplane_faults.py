@@ -14,7 +14,8 @@ import pytest
 JUMBO = "suites/network/test_jumbo.py"
 DOM0 = "suites/pool/test_dom0.py"
 
-# fault -> (args, {suite file: expected failing ids}, words each failure message must contain)
+# case -> (fault args, {suite file: expected failing ids}, words each failure message must contain);
+# a case is the fault's name, or "name:what" when one fault has several cases.
 FAULTS = {
     "switch-system-mtu": (["cisco-stack", "1500"], {
         JUMBO: {"test_jumbo_echo[openfiler]", "test_jumbo_echo[xen1]", "test_jumbo_echo[xen2]"},
@@ -31,6 +32,10 @@ FAULTS = {
     "trunk-vlan-removed": (["cisco-stack", "Po1", "20"], {
         JUMBO: {"test_jumbo_echo[xen1]"},
         DOM0: {"test_storage_ping_jumbo[xen1]"},
+    }, ["xen1"]),
+    "host-mtu:larger": (["xen1", "Storage", "9198"], {
+        JUMBO: {"test_oversize_echo_dropped[xen1]"},
+        DOM0: {"test_storage_interface_mtu[xen1]"},
     }, ["xen1"]),
     "dom0-service-stopped": (["xen1", "multipathd"], {
         JUMBO: set(),
@@ -61,8 +66,9 @@ def test_fault_turns_exactly_its_checks_red(twin, fault: str) -> None:
     import re
 
     args, expected, words = FAULTS[fault]
+    name = fault.split(":")[0]
     for suite, ids in expected.items():
-        outcome = twin.run_suite(suite, faults=[(fault, args)])
+        outcome = twin.run_suite(suite, faults=[(name, args)])
         failed = _ids(outcome.failed)
         assert set(failed) == ids, f"{fault} {' '.join(args)} on {suite}:\n{outcome.summary()}"
         for node, message in failed.items():
