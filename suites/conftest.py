@@ -13,7 +13,7 @@ def _lab_is_up(lab_twin: object) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Each suite's folder is its marker (-m network) and its Allure epic."""
+    """Each suite's folder is its marker (-m network) and its Allure epic; each module is a feature."""
     for item in items:
         try:
             suite = Path(item.path).relative_to(SUITES).parts[0]
@@ -21,3 +21,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             continue
         item.add_marker(getattr(pytest.mark, suite))
         item.add_marker(pytest.mark.allure_label(suite, label_type="epic"))
+        feature = Path(item.path).stem.removeprefix("test_").replace("_", " ")
+        item.add_marker(pytest.mark.allure_label(feature, label_type="feature"))

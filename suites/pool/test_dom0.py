@@ -45,6 +45,7 @@ def test_storage_interface_mtu(dom0, inventory: Inventory) -> None:
         f"{dom0.name}: storage interface {link['ifname']} has MTU {link['mtu']}, expected {network.mtu}"
 
 
+@pytest.mark.packets
 def test_storage_ping_jumbo(dom0, inventory: Inventory) -> None:
     network = storage_network(inventory)
     if inventory.storage is None:
