@@ -84,6 +84,9 @@ def cmd_status(inventory: Inventory, _args: argparse.Namespace) -> int:
     for line in status["endpoints"]:
         print(f"  {line}")
     print("faults: " + (", ".join(status["faults"]) or "none"))
+    counters = status.get("counters", {})
+    logins = sum(v for k, v in counters.items() if k.startswith("ssh.login."))
+    print(f"served: {counters.get('xapi.call', 0)} XenAPI calls, {logins} SSH logins")
     return 0
 
 

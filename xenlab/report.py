@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from xenlab.inventory import Inventory
 
@@ -15,11 +16,19 @@ def _version(package: str) -> str:
         return "not installed"
 
 
+def _relative(path: str) -> str:
+    """The inventory as the user named it from the project folder, not this machine's absolute path."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return Path(path).name
+
+
 def allure_environment(inventory: Inventory) -> dict[str, str]:
     return {
         "lab": inventory.lab.name,
         "lab.kind": inventory.lab.kind,
-        "inventory": inventory.source,
+        "inventory": _relative(inventory.source),
         "pool": inventory.pool.name,
         "hosts": ", ".join(h.name for h in inventory.pool.hosts),
         "switches": ", ".join(s.name for s in inventory.switches) or "none",
