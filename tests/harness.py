@@ -134,3 +134,12 @@ def start_harness(workdir: Path) -> TwinHarness:
 def stop_harness(harness: TwinHarness) -> None:
     harness.control.close()
     harness.twin.stop()
+
+
+def lab_copy(folder: Path, second_octet: int, lab_name: str) -> Path:
+    """The tests' lab on loopbacks 127.<second_octet>.x and its own names, to run beside the session twin."""
+    text = TWIN_INVENTORY.read_text().replace("127.19.", f"127.{second_octet}.").replace("xltest", lab_name)
+    path = folder / "inventory" / f"{lab_name}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path

@@ -13,18 +13,13 @@ from pathlib import Path
 import pytest
 
 from simlab.runtime import find_running
-from tests.harness import ROOT, TWIN_INVENTORY
+from tests.harness import ROOT, lab_copy
 from xenlab.inventory import load_inventory
 
 
 @pytest.fixture
 def cli_inventory(tmp_path: Path) -> Path:
-    """The tests' lab on loopbacks and names of its own, so it runs beside the session twin."""
-    text = TWIN_INVENTORY.read_text().replace("127.19.", "127.21.").replace("xltest", "xlcli")
-    path = tmp_path / "inventory" / "cli.yml"
-    path.parent.mkdir()
-    path.write_text(text)
-    return path
+    return lab_copy(tmp_path, 21, "xlcli")
 
 
 def _netns() -> set[str]:

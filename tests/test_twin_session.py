@@ -10,18 +10,13 @@ from pathlib import Path
 import pytest
 
 from simlab.runtime import find_running, start_detached, state_dir_for
-from tests.harness import ROOT, TWIN_INVENTORY
+from tests.harness import ROOT, lab_copy
 from xenlab.inventory import load_inventory
 
 
 @pytest.fixture
 def session_inventory(tmp_path: Path) -> Path:
-    """The tests' lab on its own loopbacks and names, so it runs beside the session twin."""
-    text = TWIN_INVENTORY.read_text().replace("127.19.", "127.20.").replace("xltest", "xlsess")
-    path = tmp_path / "inventory" / "session.yml"
-    path.parent.mkdir()
-    path.write_text(text)
-    return path
+    return lab_copy(tmp_path, 20, "xlsess")
 
 
 def _pytest(inventory: Path, *args: str) -> subprocess.CompletedProcess[str]:

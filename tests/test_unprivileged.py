@@ -7,7 +7,7 @@ import sys
 import threading
 from pathlib import Path
 
-from tests.harness import ROOT, TWIN_INVENTORY, read_junit
+from tests.harness import ROOT, lab_copy, read_junit
 
 WRAPPER = str(ROOT / "tests" / "data" / "unprivileged.py")
 PACKET_CHECKS = ("test_jumbo.py::", "test_dom0.py::test_storage_ping_jumbo")
@@ -19,9 +19,7 @@ def _netns() -> set[str]:
 
 
 def test_packet_checks_skip_and_the_rest_pass_without_root(tmp_path: Path) -> None:
-    inventory = tmp_path / "inventory" / "noroot.yml"
-    inventory.parent.mkdir()
-    inventory.write_text(TWIN_INVENTORY.read_text().replace("127.19.", "127.24.").replace("xltest", "xlnoroot"))
+    inventory = lab_copy(tmp_path, 24, "xlnoroot")
     before = _netns()
     junit = tmp_path / "junit.xml"
     twin = subprocess.Popen([sys.executable, WRAPPER, "simlab", "--inventory", str(inventory), "up"], cwd=ROOT,
