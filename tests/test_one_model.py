@@ -15,7 +15,8 @@ from tests.harness import TwinHarness
 from xenlab.dom0 import dom0_host
 from xenlab.xapi import XapiSession, collect_facts, connect
 
-pytestmark = pytest.mark.filterwarnings("ignore:path is deprecated:DeprecationWarning")  # inside netmiko
+pytestmark = [pytest.mark.filterwarnings("ignore:path is deprecated:DeprecationWarning"),  # inside netmiko
+              pytest.mark.filterwarnings("ignore:Unknown ssh-ed25519 host key:UserWarning")]  # the twin's new keys
 
 
 @pytest.fixture
