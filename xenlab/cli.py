@@ -11,6 +11,7 @@ from typing import Any
 
 from xenlab.errors import DeviceError
 from xenlab.inventory import Inventory, InventoryError, load_inventory, redact
+from xenlab.inventory.loader import known_hosts_path
 from xenlab.snapshot import diff, load, save
 
 
@@ -20,11 +21,13 @@ def learn(inventory: Inventory) -> dict[str, Any]:
     from xenlab.switch.facts import collect_switch_facts
     from xenlab.xapi import collect_facts, connect
 
+    known_hosts = known_hosts_path(inventory)
     facts: dict[str, Any] = {"collected_at": datetime.now(UTC).isoformat(), "lab": inventory.lab.name}
     with connect(inventory) as xapi:
         facts["pool"] = _readable(collect_facts(xapi).as_dict()["xapi"])
     try:
-        facts["switches"] = {sw.name: collect_switch_facts(session(sw)).to_dict() for sw in inventory.switches}
+        facts["switches"] = {sw.name: collect_switch_facts(session(sw, known_hosts)).to_dict()
+                              for sw in inventory.switches}
     finally:
         close_sessions()
     return facts

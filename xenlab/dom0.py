@@ -9,8 +9,11 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from xenlab.errors import DeviceError, LoginFailed, Unreachable
+from xenlab.inventory.loader import known_hosts_path
 from xenlab.inventory.schema import Host as InventoryHost
 from xenlab.inventory.schema import Inventory
+from xenlab.inventory.secrets import redact
 
 CONNECT_TIMEOUT_S = 10
 
@@ -27,17 +30,33 @@ def dom0_host(inventory: Inventory, host: InventoryHost, timeout: int = CONNECT_
     from testinfra.backend.paramiko import ParamikoBackend
 
     password = inventory.pool.credentials.password
+    known_hosts = known_hosts_path(inventory)
 
     class _Backend(ParamikoBackend):
         @cached_property
         def client(self) -> paramiko.SSHClient:
             client = paramiko.SSHClient()
-            client.load_system_host_keys()
-            # Unknown host keys are logged, not refused: a lab's dom0 keys are rarely in the runner's known_hosts.
-            client.set_missing_host_key_policy(paramiko.WarningPolicy())
-            client.connect(hostname=str(host.address), port=host.ssh_port, username=self.host.user,
-                           password=password.reveal(), timeout=timeout, banner_timeout=timeout, auth_timeout=timeout,
-                           allow_agent=False, look_for_keys=False)
-            return client
+            if known_hosts is not None:  # pinned: an unknown or changed dom0 key is refused
+                client.load_host_keys(str(known_hosts))
+                client.set_missing_host_key_policy(paramiko.RejectPolicy())
+            else:  # not pinned: logged and accepted, as most labs start
+                client.load_system_host_keys()
+                client.set_missing_host_key_policy(paramiko.WarningPolicy())
+            where = f"{host.name} dom0 ({host.address}:{host.ssh_port})"
+            try:
+                client.connect(hostname=str(host.address), port=host.ssh_port, username=self.host.user,
+                               password=password.reveal(), timeout=timeout, banner_timeout=timeout,
+                               auth_timeout=timeout, allow_agent=False, look_for_keys=False)
+            except paramiko.AuthenticationException:
+                problem: DeviceError = LoginFailed(where, f"login failed for user {self.host.user!r}")
+            except paramiko.BadHostKeyException:
+                problem = LoginFailed(where, f"host key does not match the one pinned in {known_hosts}")
+            except (OSError, paramiko.SSHException) as exc:  # refused, timed out, unknown key: one line
+                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                problem = Unreachable(where, f"cannot connect: {redact(reason)}")
+            else:
+                return client
+            client.close()
+            raise problem
 
     return testinfra.host.Host(_Backend(host_spec(inventory, host), timeout=timeout))

@@ -25,11 +25,14 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import asyncssh
+
+from xenlab.inventory.loader import known_hosts_path
 
 if TYPE_CHECKING:
     from simlab.twin import Twin
@@ -84,6 +87,21 @@ def host_key(state_dir: Path, device: str) -> asyncssh.SSHKey:
     key.write_private_key(path)
     path.chmod(0o600)
     return key
+
+
+_KNOWN_HOSTS_LOCK = threading.Lock()
+
+
+def record_host_key(path: Path, address: str, port: int, key: asyncssh.SSHKey) -> None:
+    """Write the endpoint's key to the known_hosts file the inventory names, as the twin writes its CA."""
+    name = address if port == 22 else f"[{address}]:{port}"
+    kind, blob = key.export_public_key("openssh").decode().split()[:2]
+    entry = f"{name} {kind} {blob}\n"
+    with _KNOWN_HOSTS_LOCK:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lines = path.read_text().splitlines(keepends=True) if path.exists() else []
+        lines = [line for line in lines if line.split(" ", 1)[0] != name] + [entry]
+        path.write_text("".join(lines))
 
 
 class _Server(asyncssh.SSHServer):
@@ -141,6 +159,9 @@ class SshServer:
     # -- lifecycle (called from any thread) --------------------------------------------------
     def start(self) -> None:
         key = host_key(self.twin.state_dir, self.device)
+        known_hosts = known_hosts_path(self.twin.inventory)
+        if known_hosts is not None:
+            record_host_key(known_hosts, self.address, self.port, key)
         try:
             self._acceptor = self.twin.run(self._listen(key), timeout=30)
         except OSError as exc:

@@ -126,6 +126,10 @@ def load_inventory(path: str | os.PathLike[str] | None = None, env: Mapping[str,
     return inventory
 
 
+def known_hosts_path(inventory: Inventory) -> Path | None:
+    return inventory_path(inventory, inventory.ssh_known_hosts) if inventory.ssh_known_hosts else None
+
+
 def inventory_path(inventory: Inventory, relative: str) -> Path:
     """A path from the inventory (CA file, startup-config) resolved against the inventory's folder."""
     base = Path(inventory.source).parent if inventory.source != "<memory>" else Path.cwd()

@@ -217,6 +217,9 @@ class Inventory(Strict):
     switches: list[Switch] = Field(default_factory=list)
     storage: Storage | None = None
     probe: Probe = Probe()
+    # An OpenSSH known_hosts file (relative to the inventory) pinning the dom0 and switch host keys:
+    # when set, an unknown or changed key is refused; when not, it is logged and accepted.
+    ssh_known_hosts: str | None = None
 
     # Set by the loader: where the inventory came from, for relative paths and messages.
     _source: str = PrivateAttr(default="<memory>")

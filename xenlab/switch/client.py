@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from pathlib import Path
 from typing import Any
 
 from netmiko import ConnectHandler
@@ -30,8 +31,9 @@ class SwitchError(DeviceError):
 
 
 class SwitchClient:
-    def __init__(self, switch: Switch) -> None:
+    def __init__(self, switch: Switch, known_hosts: Path | None = None) -> None:
         self.switch = switch
+        self.known_hosts = known_hosts  # pinned host keys: an unknown or changed key is refused
         self.name = switch.name
         self.raw: dict[str, str] = {}  # command -> output, kept as report evidence
         self._conn: Any = None
@@ -47,11 +49,18 @@ class SwitchClient:
                 secret=sw.credentials.enable_secret.reveal() if sw.credentials.enable_secret else "",
                 conn_timeout=sw.timeout_s, auth_timeout=sw.timeout_s, banner_timeout=sw.timeout_s,
                 timeout=sw.timeout_s, read_timeout_override=sw.timeout_s,
-                allow_agent=False, use_keys=False, ssh_strict=False, system_host_keys=False,
+                allow_agent=False, use_keys=False, system_host_keys=False,
+                ssh_strict=self.known_hosts is not None, alt_host_keys=self.known_hosts is not None,
+                alt_key_file=str(self.known_hosts or ""),
             )
         except NetmikoAuthenticationException:
             raise LoginFailed(where, f"login failed for user {sw.credentials.username!r}") from None
-        except NetmikoTimeoutException:
+        except NetmikoTimeoutException as exc:
+            # netmiko reports every SSH-level refusal as a timeout; the host key ones are not.
+            if "does not match" in str(exc):
+                raise LoginFailed(where, f"host key does not match the one pinned in {self.known_hosts}") from None
+            if "not found in known_hosts" in str(exc):
+                raise LoginFailed(where, f"host key is not pinned in {self.known_hosts}") from None
             raise Unreachable(where, f"unreachable (no SSH answer within {sw.timeout_s:g}s)") from None
         except Exception as exc:  # refused, reset, bad banner: one line, no traceback
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -99,14 +108,14 @@ _SESSIONS: dict[tuple[str, str, int], SwitchClient | DeviceError] = {}
 _SESSIONS_LOCK = threading.Lock()
 
 
-def session(switch: Switch) -> SwitchClient:
+def session(switch: Switch, known_hosts: Path | None = None) -> SwitchClient:
     """The process's one session to this switch; a failed attempt is remembered and re-raised (fail fast)."""
     key = (switch.name, str(switch.address), switch.port)
     with _SESSIONS_LOCK:
         found = _SESSIONS.get(key)
         if found is None:
             try:
-                found = SwitchClient(switch).connect()
+                found = SwitchClient(switch, known_hosts).connect()
             except DeviceError as exc:
                 found = exc
             _SESSIONS[key] = found
