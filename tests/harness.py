@@ -8,6 +8,7 @@ twin), and compare the set of failing checks with the set expected.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -52,6 +53,10 @@ def _message(element: ET.Element) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     # pytest puts "AssertionError: <our message>" first; keep our message.
     first = lines[0] if lines else ""
+    # a fixture's pytest.fail shows as: failed on setup with "Failed: <our message>"
+    setup = re.match(r'^failed on (?:setup|teardown) with "(?:Failed: )?(.*)"$', first)
+    if setup:
+        first = setup.group(1)
     return first.removeprefix("AssertionError: ")
 
 

@@ -36,13 +36,15 @@ def dom0_host(inventory: Inventory, host: InventoryHost, timeout: int = CONNECT_
         @cached_property
         def client(self) -> paramiko.SSHClient:
             client = paramiko.SSHClient()
+            where = f"{host.name} dom0 ({host.address}:{host.ssh_port})"
             if known_hosts is not None:  # pinned: an unknown or changed dom0 key is refused
+                if not known_hosts.is_file():
+                    raise LoginFailed(where, f"known_hosts file {known_hosts} (ssh_known_hosts) does not exist")
                 client.load_host_keys(str(known_hosts))
                 client.set_missing_host_key_policy(paramiko.RejectPolicy())
             else:  # not pinned: logged and accepted, as most labs start
                 client.load_system_host_keys()
                 client.set_missing_host_key_policy(paramiko.WarningPolicy())
-            where = f"{host.name} dom0 ({host.address}:{host.ssh_port})"
             try:
                 client.connect(hostname=str(host.address), port=host.ssh_port, username=self.host.user,
                                password=password.reveal(), timeout=timeout, banner_timeout=timeout,

@@ -59,9 +59,13 @@ class SwitchClient:
             # netmiko reports every SSH-level refusal as a timeout; the host key ones are not.
             if "does not match" in str(exc):
                 raise LoginFailed(where, f"host key does not match the one pinned in {self.known_hosts}") from None
+            if "not found in known_hosts" in str(exc) and self.known_hosts and not self.known_hosts.is_file():
+                raise LoginFailed(where, f"known_hosts file {self.known_hosts} (ssh_known_hosts) does not exist") \
+                    from None
             if "not found in known_hosts" in str(exc):
                 raise LoginFailed(where, f"host key is not pinned in {self.known_hosts}") from None
-            raise Unreachable(where, f"unreachable (no SSH answer within {sw.timeout_s:g}s)") from None
+            raise Unreachable(where, f"unreachable (connection refused, or no SSH answer within {sw.timeout_s:g}s)") \
+                from None
         except Exception as exc:  # refused, reset, bad banner: one line, no traceback
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise Unreachable(where, f"cannot connect: {redact(reason)}") from None
