@@ -44,6 +44,8 @@ class Lab:
     counters: Counter[str] = field(default_factory=Counter)
     lock: threading.RLock = field(default_factory=threading.RLock)
     generation: int = 0
+    # XenAPI RW fields set by a client that the twin gives no behaviour (name_description, tags, ...): by ref.
+    xapi_fields: dict[str, dict[str, object]] = field(default_factory=dict)
     _listeners: list[Callable[[Lab], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:

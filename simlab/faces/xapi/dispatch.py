@@ -7,6 +7,7 @@ import time
 import uuid as uuidlib
 from typing import TYPE_CHECKING, Any
 
+from simlab.faces.xapi import rwfields
 from simlab.faces.xapi.methods import MESSAGES, SETTERS
 from simlab.faces.xapi.records import ControlDomain
 from simlab.faces.xapi.view import CLASSES, View
@@ -19,6 +20,13 @@ if TYPE_CHECKING:
 _CANONICAL = {c.lower(): c for c in CLASSES}
 _LOGIN = ("session.login_with_password", "session.login")
 
+
+
+def _writable(cls: str, field: str, kind: str | None = None) -> bool:
+    """A field a client may write: one with behaviour (SETTERS) or a plain RW field of the datamodel."""
+    if (cls, field) in SETTERS:  # of those, only other_config is a map
+        return kind is None or (kind == "map" and field == "other_config")
+    return rwfields.is_rw(cls, field) and (kind is None or rwfields.RW[cls][field] == kind)
 
 class Dispatcher:
     def __init__(self, lab: Lab, username: str, password: str, events: EventLog) -> None:
@@ -98,17 +106,18 @@ class Dispatcher:
             self._arity(method, params, arity[name])
         elif name.startswith("get_"):
             self._arity(method, params, 1)
-        elif name.startswith("set_") and (cls, name[4:]) in SETTERS:
+        elif name.startswith("set_") and _writable(cls, name[4:]):
             self._arity(method, params, 2)
-        elif name.startswith("add_to_") and (cls, name[7:]) in SETTERS:
+        elif name.startswith("add_to_") and _writable(cls, name[7:], "map"):
             self._arity(method, params, 3)
-        elif name.startswith("remove_from_") and (cls, name[12:]) in SETTERS:
+        elif (name.startswith("remove_from_") and _writable(cls, name[12:], "map")) or (
+                name.startswith(("add_", "remove_")) and _writable(cls, name.split("_", 1)[1], "set")):
             self._arity(method, params, 2)
         else:
             raise XapiError("MESSAGE_METHOD_UNKNOWN", method)
         self._session(params)
         args = params[1:]
-        if name.startswith(("set_", "add_to_", "remove_from_")):
+        if name.startswith(("set_", "add_", "remove_")):
             with self.lab.lock:
                 self._write(cls, name, args)
             self.lab.changed()
@@ -139,18 +148,27 @@ class Dispatcher:
         if isinstance(obj, ControlDomain):
             raise XapiError("OPERATION_NOT_ALLOWED", "This operation is not allowed on a control domain")
         if name.startswith("set_"):
-            SETTERS[(cls, name[4:])](view, obj, args[1])
+            self._set(view, cls, args[0], obj, name[4:], args[1])
             return
-        field = name.split("_", 2)[2] if name.startswith("add_to_") else name[len("remove_from_"):]
-        current = view.record(cls, args[0])[field]
-        if not isinstance(current, dict):
-            raise XapiError("MESSAGE_METHOD_UNKNOWN", f"{cls}.{name}")
-        current = dict(current)
-        if name.startswith("add_to_"):
-            key, value = as_map({args[1]: args[2]}, field).popitem()
-            if key in current:
-                raise XapiError("MAP_DUPLICATE_KEY", cls, field, args[0], key)
-            current[key] = value
+        if name.startswith(("add_to_", "remove_from_")):
+            field = name.split("_", 2)[2]
+            current = dict(view.record(cls, args[0])[field])
+            if name.startswith("add_to_"):
+                key, value = as_map({args[1]: args[2]}, field).popitem()
+                if key in current:
+                    raise XapiError("MAP_DUPLICATE_KEY", cls, field, args[0], key)
+                current[key] = value
+            else:
+                current.pop(str(args[1]), None)
+        else:  # add_<set field> / remove_<set field>, e.g. VM.add_tags
+            field = name.split("_", 1)[1]
+            current = [v for v in view.record(cls, args[0])[field] if v != args[1]]
+            if name.startswith("add_"):
+                current.append(args[1])
+        self._set(view, cls, args[0], obj, field, current)
+
+    def _set(self, view: Any, cls: str, obj_ref: str, obj: Any, field: str, value: Any) -> None:
+        if (cls, field) in SETTERS:
+            SETTERS[(cls, field)](view, obj, value)
         else:
-            current.pop(str(args[1]), None)
-        SETTERS[(cls, field)](view, obj, current)
+            self.lab.xapi_fields.setdefault(obj_ref, {})[field] = rwfields.check(cls, field, value)

@@ -54,7 +54,7 @@ class View:
             builders: dict[str, Callable[[View], dict[str, tuple[Any, Record]]]] = {
                 **records.BUILDERS, **netrecords.BUILDERS}
             built = builders[cls](self)
-            self._records[cls] = {r: rec for r, (_, rec) in built.items()}
+            self._records[cls] = {r: {**rec, **self.lab.xapi_fields.get(r, {})} for r, (_, rec) in built.items()}
             self._objects[cls] = {r: obj for r, (obj, _) in built.items()}
         return self._records[cls]
 
