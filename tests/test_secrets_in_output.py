@@ -9,7 +9,10 @@ import pytest
 from tests.harness import TwinHarness
 from xenlab.inventory.loader import _secrets
 
-SUITES = ["suites/pool", "suites/network"]
+# Each suite healthy, and with a fault, so failed checks attach their evidence (CLI output, XenAPI records) too.
+RUNS = [("suites/pool", []), ("suites/network", []),
+        ("suites/pool", [("host-disabled", ["xen2"])]),
+        ("suites/network", [("switch-member-shutdown", ["cisco-stack", "Gi2/0/13"])])]
 
 
 @pytest.fixture(scope="module")
@@ -19,11 +22,12 @@ def secret_values(twin: TwinHarness) -> list[str]:
     return values
 
 
-@pytest.mark.parametrize("suite", SUITES)
+@pytest.mark.parametrize(("suite", "faults"), RUNS, ids=["pool", "network", "pool-fault", "network-fault"])
 def test_no_secret_in_output_or_reports(twin: TwinHarness, secret_values: list[str], suite: str,
-                                        tmp_path: Path) -> None:
+                                        faults: list[tuple[str, list[str]]], tmp_path: Path) -> None:
     alluredir = tmp_path / "allure"
-    outcome = twin.run_suite(suite, [], f"--alluredir={alluredir}", "-o", "log_level=DEBUG", "-rA")
+    outcome = twin.run_suite(suite, faults, f"--alluredir={alluredir}", "-o", "log_level=DEBUG", "-rA")
+    assert bool(outcome.failed) == bool(faults), outcome.summary()
     assert outcome.passed, f"{suite} ran no check:\n{outcome.output[-2000:]}"
     texts = {"output": outcome.output}
     texts |= {str(p): p.read_text(errors="replace") for p in alluredir.rglob("*") if p.is_file()}
