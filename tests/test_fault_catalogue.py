@@ -1,0 +1,200 @@
+"""The fault catalogue: every fault the twin can inject, run against the whole acceptance suite.
+
+For each fault (with the ready-to-run arguments `simlab faults` prints) this is the exact set of checks
+that fail across suites/, and the object each failure message must name first. A fault on one end of a
+cable is seen from both ends (the switch's port-channel and the host's bond), so physical faults fail
+every check that observes them; logical ones fail exactly one. Nothing else may fail, and the healthy
+twin fails nothing. The per-area tables (test_*_faults.py) check the messages word for word.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.harness import TwinHarness
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    "bond-hashing xen1 tcpudp_ports": {
+        "network/test_bonds.py::test_bond_hashing[xen1]": "xen1",
+    },
+    "bond-mode xen1 balance-slb": {
+        "network/test_bonds.py::test_bond_mode[xen1]": "xen1",
+        "network/test_jumbo.py::test_jumbo_echo[xen1]": "probe -> xen1 198.18.20.11",
+        "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1",
+        "network/test_port_channels.py::test_port_channel_bundled[Po1]": "Po1",
+        "network/test_port_channels.py::test_port_channel_lacp[Po1]": "Po1",
+        "pool/test_dom0.py::test_bond_lacp_negotiated[xen1]": "xen1",
+        "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": "xen1",
+    },
+    "bond-nics xen1 eth0": {
+        "network/test_bonds.py::test_bond_nics[xen1]": "xen1",
+        "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1",
+        "network/test_port_channels.py::test_port_channel_bundled[Po1]": "Po1",
+    },
+    "dom0-service-stopped xen1 multipathd": {
+        "pool/test_dom0.py::test_service_running[xen1-multipathd]": "xen1",
+    },
+    "host-cpu-mismatch xen2": {
+        "pool/test_hosts.py::test_host_cpu_homogeneous[xen2]": "xen2",
+    },
+    "host-disabled xen2": {
+        "pool/test_hosts.py::test_host_enabled[xen2]": "xen2",
+    },
+    "host-memory-mismatch xen2": {
+        "pool/test_hosts.py::test_host_memory_homogeneous[xen2]": "xen2",
+    },
+    "host-mtu xen1 Storage 1500": {
+        "network/test_bonds.py::test_network_mtu[xen1-Storage]": "xen1",
+        "network/test_jumbo.py::test_jumbo_echo[xen1]": "probe -> xen1 198.18.20.11",
+        "pool/test_dom0.py::test_storage_interface_mtu[xen1]": "xen1",
+        "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": "xen1",
+    },
+    "host-nic-down xen1 eth1": {
+        "network/test_bonds.py::test_bond_links_up[xen1]": "xen1",
+        "network/test_bonds.py::test_bond_slave_carrier[xen1-eth1]": "xen1",
+        "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1",
+        "network/test_port_channels.py::test_port_channel_bundled[Po1]": "Po1",
+        "pool/test_dom0.py::test_bond_lacp_negotiated[xen1]": "xen1",
+    },
+    "host-not-live xen2": {
+        "pool/test_hosts.py::test_host_live[xen2]": "xen2",
+    },
+    "iso-sr-missing ISOStore": {
+        "pool/test_srs.py::test_iso_library_exists[ISOStore]": "ISOStore",
+    },
+    "lacp-passive cisco-stack Po1": {
+        "network/test_bonds.py::test_bond_links_up[xen1]": "xen1",
+        "network/test_jumbo.py::test_jumbo_echo[xen1]": "probe -> xen1 198.18.20.11",
+        "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1",
+        "network/test_port_channels.py::test_port_channel_bundled[Po1]": "Po1",
+        "network/test_port_channels.py::test_port_channel_lacp[Po1]": "Po1",
+        "pool/test_dom0.py::test_bond_lacp_negotiated[xen1]": "xen1",
+        "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": "xen1",
+    },
+    "load-balance cisco-stack dst-ip": {
+        "network/test_load_balance.py::test_load_balance[cisco-stack]": "cisco-stack",
+    },
+    "member-mismatch cisco-stack Gi2/0/13 99": {
+        "network/test_bonds.py::test_bond_links_up[xen1]": "xen1",
+        "network/test_port_channels.py::test_port_channel_bundled[Po1]": "Po1",
+        "pool/test_dom0.py::test_bond_lacp_negotiated[xen1]": "xen1",
+    },
+    "member-removed cisco-stack Gi2/0/13": {
+        "network/test_bonds.py::test_bond_links_up[xen1]": "xen1",
+        "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1",
+        "network/test_port_channels.py::test_port_channel_bundled[Po1]": "Po1",
+        "network/test_port_channels.py::test_port_channel_spans_stack[Po1]": "Po1",
+        "pool/test_dom0.py::test_bond_lacp_negotiated[xen1]": "xen1",
+    },
+    "native-vlan-changed cisco-stack Po1 99": {
+        "network/test_trunks.py::test_trunk_native_vlan[Po1]": "Po1",
+    },
+    "network-vlan Data 31": {
+        "network/test_bonds.py::test_network_vlan[xen1-Data]": "xen1",
+        "network/test_bonds.py::test_network_vlan[xen2-Data]": "xen2",
+    },
+    "pool-auto-poweron-off": {
+        "pool/test_pool.py::test_pool_auto_poweron": "pool lab",
+    },
+    "pool-extra-host xen-extra": {
+        "pool/test_pool.py::test_pool_hosts": "pool lab",
+    },
+    "pool-master-lost xen-extra": {
+        "pool/test_pool.py::test_pool_hosts": "pool lab",
+        "pool/test_pool.py::test_pool_master_in_inventory": "pool lab",
+    },
+    "pool-renamed lab-renamed": {
+        "pool/test_pool.py::test_pool_name": "pool",
+    },
+    "stack-member-not-ready cisco-stack 2": {
+        "network/test_bonds.py::test_bond_links_up[xen1]": "xen1",
+        "network/test_bonds.py::test_bond_links_up[xen2]": "xen2",
+        "network/test_bonds.py::test_bond_slave_carrier[xen1-eth1]": "xen1",
+        "network/test_bonds.py::test_bond_slave_carrier[xen2-eth1]": "xen2",
+        "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1",
+        "network/test_port_channels.py::test_lacp_partner[Po2]": "Po2",
+        "network/test_port_channels.py::test_lacp_partner[Po3]": "Po3",
+        "network/test_port_channels.py::test_port_channel_bundled[Po1]": "Po1",
+        "network/test_port_channels.py::test_port_channel_bundled[Po2]": "Po2",
+        "network/test_port_channels.py::test_port_channel_bundled[Po3]": "Po3",
+        "network/test_stack.py::test_stack_member_ready[2]": "cisco-stack",
+        "pool/test_dom0.py::test_bond_lacp_negotiated[xen1]": "xen1",
+        "pool/test_dom0.py::test_bond_lacp_negotiated[xen2]": "xen2",
+    },
+    "storage-mtu 1500": {
+        "network/test_jumbo.py::test_jumbo_echo[openfiler]": "probe -> openfiler 198.18.20.10",
+        "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": "xen1",
+        "pool/test_dom0.py::test_storage_ping_jumbo[xen2]": "xen2",
+    },
+    "svi-shutdown cisco-stack 30": {
+        "network/test_vlans.py::test_svi_up[30]": "Vlan30",
+    },
+    "switch-member-shutdown cisco-stack Gi2/0/13": {
+        "network/test_bonds.py::test_bond_links_up[xen1]": "xen1",
+        "network/test_bonds.py::test_bond_slave_carrier[xen1-eth1]": "xen1",
+        "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1",
+        "network/test_port_channels.py::test_port_channel_bundled[Po1]": "Po1",
+        "pool/test_dom0.py::test_bond_lacp_negotiated[xen1]": "xen1",
+    },
+    "switch-system-mtu cisco-stack 1500": {
+        "network/test_jumbo.py::test_jumbo_echo[openfiler]": "probe -> openfiler 198.18.20.10",
+        "network/test_jumbo.py::test_jumbo_echo[xen1]": "probe -> xen1 198.18.20.11",
+        "network/test_jumbo.py::test_jumbo_echo[xen2]": "probe -> xen2 198.18.20.12",
+        "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": "xen1",
+        "pool/test_dom0.py::test_storage_ping_jumbo[xen2]": "xen2",
+    },
+    "trunk-vlan-removed cisco-stack Po1 20": {
+        "network/test_jumbo.py::test_jumbo_echo[xen1]": "probe -> xen1 198.18.20.11",
+        "network/test_trunks.py::test_trunk_allowed_vlans[Po1]": "Po1",
+        "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": "xen1",
+    },
+    "vlan-deleted cisco-stack 30": {
+        "network/test_vlans.py::test_vlan_exists[30]": "VLAN 30 (Data-VLAN)",
+    },
+    "vlan-suspended cisco-stack 30": {
+        "network/test_vlans.py::test_vlan_active[30]": "VLAN 30 (Data-VLAN)",
+    },
+    "vm-auto-poweron-off CentOS6.5-test4": {
+        "pool/test_vms.py::test_vm_auto_poweron[CentOS6.5-test4]": "CentOS6.5-test4",
+    },
+    "vm-halted CentOS6.5-test4": {
+        "pool/test_vms.py::test_vm_running[CentOS6.5-test4]": "CentOS6.5-test4",
+    },
+    "vm-missing CentOS6.5-test4": {
+        "pool/test_vms.py::test_vm_exists[CentOS6.5-test4]": "CentOS6.5-test4",
+    },
+    "vm-no-pv-drivers CentOS6.5-test4": {
+        "pool/test_vms.py::test_vm_pv_drivers[CentOS6.5-test4]": "CentOS6.5-test4",
+    },
+}
+
+# Checks that send packets observe only with the data plane (root); without it they skip.
+PACKET_CHECKS = ("network/test_jumbo.py::", "pool/test_dom0.py::test_storage_ping_jumbo")
+
+
+def test_catalogue_covers_every_registered_fault(twin: TwinHarness) -> None:
+    import simlab.faults  # noqa: F401
+    from simlab.faults.registry import REGISTRY
+
+    listed = {entry.split()[0] for entry in CATALOGUE}
+    assert listed == set(REGISTRY), f"not in the catalogue: {sorted(set(REGISTRY) - listed)}"
+    for entry in CATALOGUE:
+        name, *args = entry.split()
+        assert REGISTRY[name].example(twin.inventory) == args, f"{name}: `simlab faults` shows other arguments"
+
+
+def test_healthy_twin_fails_nothing(twin: TwinHarness) -> None:
+    outcome = twin.healthy("suites")
+    assert not outcome.failed, outcome.summary()
+
+
+@pytest.mark.parametrize("entry", CATALOGUE)
+def test_fault_fails_exactly_the_checks_that_observe_it(twin: TwinHarness, entry: str) -> None:
+    name, *args = entry.split()
+    expected = {k: v for k, v in CATALOGUE[entry].items() if os.geteuid() == 0 or not k.startswith(PACKET_CHECKS)}
+    outcome = twin.run_suite("suites", [(name, args)])
+    assert set(outcome.failed) == set(expected), outcome.summary()
+    for check, obj in expected.items():
+        assert outcome.failed[check].startswith(obj), f"{check}: {outcome.failed[check]!r} does not name {obj} first"
