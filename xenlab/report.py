@@ -30,6 +30,8 @@ def allure_environment(inventory: Inventory) -> dict[str, str]:
         "lab.kind": inventory.lab.kind,
         "inventory": _relative(inventory.source),
         "pool": inventory.pool.name,
+        "tls.verify": str(inventory.pool.tls.verify).lower(),
+        "ssh.host_keys": "pinned" if inventory.ssh_known_hosts else "not pinned (unknown keys logged and accepted)",
         "hosts": ", ".join(h.name for h in inventory.pool.hosts),
         "switches": ", ".join(s.name for s in inventory.switches) or "none",
         "python": platform.python_version(),
