@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.labs import big_lab, workshop  # noqa: E402
 from simlab.faces.dataplane import DataPlane, unavailable_reason  # noqa: E402
-from simlab.faces.dataplane.names import Names  # noqa: E402
 from simlab.model.build import build_lab  # noqa: E402
+from simlab.model.netnames import Names  # noqa: E402
 from xenlab.inventory.loader import parse_inventory  # noqa: E402
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from simlab.errors import TwinError
 from xenlab.inventory.secrets import redact
 
 if TYPE_CHECKING:
@@ -30,10 +31,6 @@ if TYPE_CHECKING:
 
 START_TIMEOUT_S = 120.0
 CONTROL_TIMEOUT_S = 60.0
-
-
-class TwinError(RuntimeError):
-    """The twin could not be started or reached; str() is one line."""
 
 
 def state_dir_for(inventory: Inventory) -> Path:

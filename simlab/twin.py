@@ -10,6 +10,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
+from simlab.errors import TwinError
 from simlab.faces import FACES
 from simlab.faces.base import Face
 from simlab.model.build import build_lab
@@ -38,18 +39,14 @@ class Twin:
         try:
             for module_name in FACES:
                 try:
-                    module = importlib.import_module(module_name)
-                except ModuleNotFoundError as exc:
-                    if exc.name == module_name:  # that face is not built yet
-                        continue
-                    raise
-                face = module.make(self)
-                if face is not None:
+                    face = importlib.import_module(module_name).make(self)
+                except Exception as exc:  # a face that cannot be built is an error, never left out
+                    log.debug("face %s failed to build", module_name, exc_info=True)
+                    raise TwinError(f"the {module_name.rsplit('.', 1)[-1]} face could not be built: {exc}") from exc
+                if face is not None:  # None: the inventory has nothing for it to serve (the face logs why)
                     try:
                         face.start()
                     except Exception as exc:
-                        from simlab.runtime import TwinError
-
                         log.debug("face %s failed", face.name, exc_info=True)
                         raise TwinError(f"the {face.name} face did not start: {exc}") from exc
                     self.faces.append(face)

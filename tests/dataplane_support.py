@@ -6,18 +6,16 @@ import os
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
 from simlab.faces.dataplane import DataPlane
-from simlab.faces.dataplane.names import Names
 from simlab.model.build import build_lab
 from simlab.model.lab import Lab
+from simlab.model.netnames import Names
+from tests.harness import TWIN_INVENTORY
 from xenlab.inventory import Inventory
 from xenlab.inventory.loader import parse_inventory
-
-TWIN_INVENTORY = Path(__file__).parent / "inventories" / "twin.yml"
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="the data plane needs root (network namespaces)")
 

@@ -20,8 +20,37 @@ from simlab.twin import Twin
 from xenlab.inventory import Inventory, load_inventory
 
 ROOT = Path(__file__).resolve().parent.parent
-TWIN_INVENTORY = ROOT / "tests" / "inventories" / "twin.yml"
+DEFAULT_INVENTORY = ROOT / "inventory" / "simlab.yml"
 SUITE_TIMEOUT_S = 300
+
+# The tests' twin is the default lab on other loopbacks and names, so it never clashes with a user's twin.
+TWIN_SWAPS = (("127.18.", "127.19."), ("workshop", "xltest"), ("../.simlab/", "../../.simlab/"))
+TWIN_HEADER = (
+    "# GENERATED from inventory/simlab.yml by tests/harness.py (twin_inventory_text); do not edit.\n"
+    "# The twin the project's own tests run: simlab.yml on other loopbacks and names.\n"
+)
+
+
+def twin_inventory_text(default: Path = DEFAULT_INVENTORY) -> str:
+    text = default.read_text()
+    for theirs, ours in TWIN_SWAPS:
+        text = text.replace(theirs, ours)
+    return TWIN_HEADER + text
+
+
+def write_twin_inventory(path: Path) -> Path:
+    """Write the tests' twin inventory (atomically, only when it changed: parallel sessions may race)."""
+    text = twin_inventory_text()
+    if not path.exists() or path.read_text() != text:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    return path
+
+
+# Generated (git-ignored) where the tests have always found it; relative paths in it (the twin's CA
+# and host keys under .simlab/) resolve from tests/inventories/ as before.
+TWIN_INVENTORY = write_twin_inventory(ROOT / "tests" / "inventories" / "twin.yml")
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from simlab.faces.dataplane.names import Names
+from simlab.model.netnames import Names
 from tests.dataplane_support import dataplane, in_netns, needs_root, netns_list
 
 pytestmark = needs_root

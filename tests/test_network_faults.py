@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
+
+from tests.harness import TWIN_INVENTORY
 
 SUITE = "suites/network"
 SWITCH_CHECKS = ("test_stack.py", "test_vlans.py", "test_port_channels.py", "test_trunks.py", "test_load_balance.py")
@@ -120,7 +121,7 @@ def test_fault_example_injects_and_heals_exactly(name):
     from simlab.model.build import build_lab
     from xenlab.inventory import load_inventory
 
-    inv = load_inventory(Path(__file__).parent / "inventories" / "twin.yml")
+    inv = load_inventory(TWIN_INVENTORY)
     lab = build_lab(inv)
     stack = lab.switches[SW]
     before = (show_running_config(stack), copy.deepcopy(stack.members), copy.deepcopy(stack.vlans),

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from simlab.tls import Authority
+from tests.harness import TWIN_INVENTORY
 from tests.test_xapi_face import FaceTwin, start_face_twin
 from xenlab.errors import DeviceError, LoginFailed, Unreachable
 from xenlab.inventory import load_inventory
@@ -109,7 +110,7 @@ def test_an_unresponsive_endpoint_times_out(tmp_path: Path) -> None:
         silent.bind(("127.19.8.11", 0))
         silent.listen(8)  # the kernel completes the TCP handshake; nobody ever reads or writes
         port = silent.getsockname()[1]
-        text = (Path(__file__).parent / "inventories" / "twin.yml").read_text()
+        text = TWIN_INVENTORY.read_text()
         text = text.replace("https://127.19.0.11:8443/", f"https://127.19.8.11:{port}/")
         text = text.replace("https://127.19.0.12:8443/", f"https://127.19.8.11:{port}/")
         text = text.replace("  auto_poweron: true\n", "  auto_poweron: true\n  timeout_s: 0.3\n", 1)

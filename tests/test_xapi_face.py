@@ -14,9 +14,8 @@ import yaml
 
 from simlab.faces import xapi as xapi_face
 from simlab.twin import Twin
+from tests.harness import TWIN_INVENTORY
 from xenlab.inventory import Inventory, load_inventory
-
-TWIN_INVENTORY = Path(__file__).parent / "inventories" / "twin.yml"
 
 
 @dataclass

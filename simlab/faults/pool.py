@@ -8,9 +8,8 @@ from urllib.parse import urlparse, urlunparse
 
 from simlab.faults import lookup
 from simlab.faults.registry import FaultError, Undo, fault, set_attr, undo_all
-from simlab.model.build import stable_mac
 from simlab.model.lab import Lab
-from simlab.model.objects import Host, stable_uuid
+from simlab.model.objects import Host, stable_mac, stable_uuid
 
 OTHER_CPU = "Intel(R) Xeon(R) CPU E5-2620 v4 @ 2.10GHz"
 

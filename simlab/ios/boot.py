@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from simlab.ios.config import GLOBAL, apply_line
 from simlab.ios.startup import startup_config
-from simlab.model.build import stable_mac
+from simlab.model.objects import stable_mac
 from simlab.model.switch import Interface, StackMember, SwitchStack, Vlan
 from xenlab.inventory.loader import InventoryError, inventory_path
 from xenlab.inventory.schema import Inventory, Switch

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from simlab.model import links
 from simlab.model.lab import Lab
+from simlab.model.objects import stable_mac
 from simlab.model.switch import Interface, SwitchStack
 from xenlab.ifname import parse_port
 
@@ -89,6 +90,4 @@ def cisco_mac(mac: str) -> str:
 
 def interface_mac(stack: SwitchStack, name: str) -> str:
     """A stable MAC per interface, derived from the stack's base MAC."""
-    from simlab.model.build import stable_mac
-
     return cisco_mac(stable_mac(stack.base_mac, name))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+from simlab.faults.registry import ActiveFaults
+from simlab.ios.boot import boot_switch
 from simlab.model.lab import Lab
 from simlab.model.objects import (
     PBD,
@@ -21,19 +23,13 @@ from simlab.model.objects import (
     ProbePort,
     StorageServer,
     Target,
+    stable_mac,
     stable_uuid,
 )
 from xenlab.inventory.schema import Inventory
 
 GIB = 1024**3
 MIB = 1024**2
-
-
-def stable_mac(*parts: object) -> str:
-    """A locally administered MAC derived from names, stable across restarts."""
-    digest = hashlib.sha1("/".join(map(str, parts)).encode()).digest()
-    octets = [0x02, *digest[:5]]
-    return ":".join(f"{o:02x}" for o in octets)
 
 
 def _untagged(inv: Inventory, server: str) -> str | None:
@@ -163,8 +159,6 @@ def _storage(inv: Inventory) -> StorageServer | None:
 
 
 def build_lab(inv: Inventory) -> Lab:
-    from simlab.ios.boot import boot_switch
-
     hosts = _hosts(inv)
     storage = _storage(inv)
     nics_of = {h.name: list(inv.bond.nics) for h in inv.pool.hosts}
@@ -189,7 +183,7 @@ def build_lab(inv: Inventory) -> Lab:
                         f"xapi{i}", str(n.subnet) if n.subnet else None, str(n.gateway) if n.gateway else None)
         for i, n in enumerate(inv.networks)
     }
-    return Lab(
+    lab = Lab(
         name=inv.lab.name,
         pool=pool,
         hosts=hosts,
@@ -201,3 +195,5 @@ def build_lab(inv: Inventory) -> Lab:
         storage=storage,
         probe=Probe(inv.probe.netns, [ProbePort(p.network, p.interface, str(p.address)) for p in inv.probe.interfaces]),
     )
+    lab.faults = ActiveFaults(lab)
+    return lab

@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from simlab.model.objects import SR, VM, Cable, Host, Network, Pool, Probe, StorageServer
 from simlab.model.switch import SwitchStack
@@ -47,11 +48,9 @@ class Lab:
     # XenAPI RW fields set by a client that the twin gives no behaviour (name_description, tags, ...): by ref.
     xapi_fields: dict[str, dict[str, object]] = field(default_factory=dict)
     _listeners: list[Callable[[Lab], None]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        from simlab.faults.registry import ActiveFaults
-
-        self.faults = ActiveFaults(self)
+    # The faults now active (simlab.faults.registry.ActiveFaults), attached by build_lab: the model
+    # never imports the faults that change it.
+    faults: Any = field(default=None, repr=False, compare=False)
 
     # -- change notification: the data plane and event.from follow the model -----------------
     def subscribe(self, listener: Callable[[Lab], None]) -> None:

@@ -8,6 +8,7 @@ these objects by ``simlab.model.links``, never stored twice.
 
 from __future__ import annotations
 
+import hashlib
 import uuid as uuidlib
 from dataclasses import dataclass, field
 
@@ -18,6 +19,13 @@ _NS = uuidlib.UUID("6f1c3a52-7f0e-4a7e-9b0c-2d5b8e7a1c01")
 
 def stable_uuid(*parts: object) -> str:
     return str(uuidlib.uuid5(_NS, "/".join(str(p) for p in parts)))
+
+
+def stable_mac(*parts: object) -> str:
+    """A locally administered MAC derived from names, stable across restarts."""
+    digest = hashlib.sha1("/".join(map(str, parts)).encode()).digest()
+    octets = [0x02, *digest[:5]]
+    return ":".join(f"{o:02x}" for o in octets)
 
 
 @dataclass

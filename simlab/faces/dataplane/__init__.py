@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 
 from simlab.faces.dataplane.apply import Kernel
 from simlab.faces.dataplane.cleanup import LabLock, remove_namespaces
-from simlab.faces.dataplane.desired import desired_state
-from simlab.faces.dataplane.names import Names
+from simlab.model.desired import desired_state
 from simlab.model.lab import Lab
+from simlab.model.netnames import Names
 
 if TYPE_CHECKING:
     from simlab.twin import Twin

@@ -13,8 +13,8 @@ import subprocess
 
 from pyroute2 import IPRoute, netns
 
-from simlab.faces.dataplane.desired import Bridge, Desired, Port
-from simlab.faces.dataplane.names import Names
+from simlab.model.desired import Bridge, Desired, Port
+from simlab.model.netnames import Names
 from xenlab import netns as xnetns
 
 log = logging.getLogger("simlab.dataplane")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pyroute2 import netns
 
-from simlab.faces.dataplane.names import Names
+from simlab.model.netnames import Names
 
 log = logging.getLogger("simlab.dataplane")
 LOCK_DIR = Path("/run/simlab")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simlab.faces.dataplane.names import Names
 from simlab.faces.dom0.commands import Dom0
 from simlab.faces.sshserver import SshServer, SshServers, static_credentials
+from simlab.model.netnames import Names
 
 if TYPE_CHECKING:
     from simlab.twin import Twin

@@ -12,10 +12,10 @@ import shlex
 import subprocess
 from collections.abc import Callable
 
-from simlab.faces.dataplane.desired import Port, desired_state
-from simlab.faces.dataplane.names import Names
 from simlab.faces.dom0 import files, ovs
+from simlab.model.desired import Port, desired_state
 from simlab.model.lab import Lab
+from simlab.model.netnames import Names
 from xenlab import netns
 
 Result = tuple[int, str, str]

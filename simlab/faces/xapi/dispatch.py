@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from simlab.faces.xapi import rwfields
 from simlab.faces.xapi.methods import MESSAGES, SETTERS
 from simlab.faces.xapi.records import ControlDomain
+from simlab.faces.xapi.tables import BUILDERS
 from simlab.faces.xapi.view import CLASSES, View
 from simlab.faces.xapi.wire import XapiError, as_map
 
@@ -38,7 +39,7 @@ class Dispatcher:
         self.since = time.time()
 
     def view(self) -> View:
-        return View(self.lab, self.sessions, self.since)
+        return View(self.lab, self.sessions, self.since, BUILDERS)
 
     def call(self, host: str, method: str, params: tuple[Any, ...]) -> Any:
         """Answer ``method`` as the endpoint of ``host``; raise XapiError for a Failure."""

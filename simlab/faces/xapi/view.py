@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from simlab.faces.xapi import netrecords, records
 from simlab.faces.xapi.wire import NULL, XapiError, ref
 from simlab.model.lab import Lab
 from simlab.model.objects import stable_uuid
 
 Record = dict[str, Any]
+# Builds one class's records from the model: ref -> (model object, record). The table of them is tables.BUILDERS.
+Builder = Callable[["View"], dict[str, tuple[Any, Record]]]
 
 # Classes the face serves, in XenAPI spelling (event.from accepts them case-insensitively).
 CLASSES = ["pool", "host", "host_metrics", "host_cpu", "network", "PIF", "PIF_metrics", "Bond", "VLAN",
@@ -23,8 +24,11 @@ EVENT_CLASSES = [c for c in CLASSES if c != "session"]
 
 
 class View:
-    def __init__(self, lab: Lab, sessions: dict[str, dict[str, Any]], since: float) -> None:
+    def __init__(
+        self, lab: Lab, sessions: dict[str, dict[str, Any]], since: float, builders: dict[str, Builder]
+    ) -> None:
         self.lab = lab
+        self.builders = builders
         self.sessions = sessions
         self.since = since  # last_updated stamps: stable, so event.from sees only real changes
         self._records: dict[str, dict[str, Record]] = {}
@@ -51,9 +55,7 @@ class View:
     # -- records -----------------------------------------------------------------------------
     def records(self, cls: str) -> dict[str, Record]:
         if cls not in self._records:
-            builders: dict[str, Callable[[View], dict[str, tuple[Any, Record]]]] = {
-                **records.BUILDERS, **netrecords.BUILDERS}
-            built = builders[cls](self)
+            built = self.builders[cls](self)
             self._records[cls] = {r: {**rec, **self.lab.xapi_fields.get(r, {})} for r, (_, rec) in built.items()}
             self._objects[cls] = {r: obj for r, (obj, _) in built.items()}
         return self._records[cls]

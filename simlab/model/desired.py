@@ -1,4 +1,5 @@
-"""What the data plane should look like for the model as it is now (pure; no root needed).
+"""What the data plane should look like for the model as it is now (pure; no root needed); part of the model
+because two faces read it: the data plane builds it, dom0 answers `ip` from it.
 
 One veth pair per (server, network): the server end is the server's interface on that
 network, the switch end sits in the switch namespace, enslaved to the bridge of the VLAN
@@ -11,11 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from ipaddress import IPv4Interface, IPv4Network
 
-from simlab.faces.dataplane.names import Names
 from simlab.model import links
-from simlab.model.build import stable_mac
 from simlab.model.lab import Lab
-from simlab.model.objects import Cable, Network
+from simlab.model.netnames import Names
+from simlab.model.objects import Cable, Network, stable_mac
 from simlab.model.switch import SwitchStack
 from xenlab.ifname import parse_port
 
