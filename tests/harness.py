@@ -12,8 +12,11 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from simlab.runtime import Control, find_running, state_dir_for
 from simlab.twin import Twin
@@ -136,11 +139,15 @@ class TwinHarness:
             self._healthy[suite] = self.run_suite(suite)
         return self._healthy[suite]
 
-    def _pytest(self, suite: str, *args: str) -> Outcome:
+    def run_expecting(self, suite: str, inventory: Path, *args: str) -> Outcome:
+        """Run ``suite`` against this twin with another inventory's expectations (see ``expectations_copy``)."""
+        return self._pytest(suite, *args, inventory=inventory)
+
+    def _pytest(self, suite: str, *args: str, inventory: Path | None = None) -> Outcome:
         self._runs += 1
         junit = self.workdir / f"run-{self._runs}.xml"
         env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
-        cmd = [sys.executable, "-m", "pytest", suite, f"--inventory={self.inventory.source}",
+        cmd = [sys.executable, "-m", "pytest", suite, f"--inventory={inventory or self.inventory.source}",
                "-p", "no:cacheprovider", "-q", "--no-header", f"--junitxml={junit}", "-o", "junit_family=xunit1",
                *args]
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=SUITE_TIMEOUT_S)
@@ -151,8 +158,8 @@ class TwinHarness:
         return outcome
 
 
-def start_harness(workdir: Path) -> TwinHarness:
-    inventory = load_inventory(TWIN_INVENTORY)
+def start_harness(workdir: Path, inventory_path: Path = TWIN_INVENTORY) -> TwinHarness:
+    inventory = load_inventory(inventory_path)
     running = find_running(inventory)
     if running is not None:  # a twin left by an interrupted run: take its place
         running.stop()
@@ -177,3 +184,31 @@ def lab_copy(folder: Path, second_octet: int, lab_name: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
+
+
+def edited_inventory(source: Path, folder: Path, name: str, edit: Callable[[dict], None]) -> Path:
+    """A copy of the inventory at ``source`` changed by ``edit`` (on its YAML data), written to ``folder``.
+
+    Paths in it (the CA, the pinned host keys) are made absolute, so they still name the files they named.
+    """
+    data = yaml.safe_load(source.read_text())
+    tls = data["pool"].get("tls", {})
+    if tls.get("ca_file"):
+        tls["ca_file"] = str((source.parent / tls["ca_file"]).resolve())
+    if data.get("ssh_known_hosts"):
+        data["ssh_known_hosts"] = str((source.parent / data["ssh_known_hosts"]).resolve())
+    edit(data)
+    path = folder / f"{name}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def expectations_copy(folder: Path, name: str, edit: Callable[[dict], None]) -> Path:
+    """The tests' lab with other expectations, as a real lab: suites run with it check the running session twin."""
+
+    def as_real(data: dict) -> None:
+        data["lab"]["kind"] = "real"
+        edit(data)
+
+    return edited_inventory(TWIN_INVENTORY, folder, name, as_real)

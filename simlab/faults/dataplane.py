@@ -27,7 +27,7 @@ def storage_mtu(lab: Lab, mtu: str) -> Undo:
     return set_attr(lab.storage, "mtu", lookup.number(mtu, "MTU", 576, 9216))
 
 
-@fault("dom0-service-stopped", breaks="a dom0 service (xapi, iscsid, multipathd, chronyd)",
+@fault("dom0-service-stopped", breaks="a dom0 service stopped (any the host runs: xapi, iscsid, multipathd, ...)",
        example=lambda inv: [inv.pool.hosts[0].name, "multipathd"])
 def dom0_service_stopped(lab: Lab, host: str, service: str) -> Undo:
     target = lookup.host(lab, host)

@@ -47,6 +47,20 @@ class Bond:
     lacp_time: str = "slow"
 
 
+DOM0_SERVICES = (
+    "xapi",
+    "xenopsd-xc",
+    "xcp-rrdd",
+    "xcp-networkd",
+    "squeezed",
+    "openvswitch",
+    "sshd",
+    "iscsid",
+    "multipathd",
+    "chronyd",
+)
+
+
 @dataclass
 class Host:
     name: str
@@ -67,9 +81,9 @@ class Host:
     enabled: bool = True
     # host_metrics.live as xapi reports it; False also when the twin is told the host is not live.
     xapi_live: bool = True
-    services: dict[str, bool] = field(
-        default_factory=lambda: {"xapi": True, "iscsid": True, "multipathd": True, "chronyd": True}
-    )
+    # What a XenServer 7/8 dom0 runs, whatever the inventory expects: a check for a service the host
+    # does not run (ntpd on a chronyd host) must fail here as it would on the real one.
+    services: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(DOM0_SERVICES, True))
     fence_method: str = "switch-ports"
     untagged_network: str | None = None  # carried untagged on the bond (the management network)
 

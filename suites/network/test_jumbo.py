@@ -12,6 +12,8 @@ import pytest
 from fixtures.probe import StoragePath
 from xenlab.probe import Probe
 
+SMALL_ECHO = 64  # bytes: any path that is up carries it
+
 
 @pytest.fixture(scope="module")
 def path_mtus() -> dict[str, int | None]:
@@ -36,7 +38,14 @@ def test_jumbo_echo(probe: Probe, storage_path: StoragePath, path_mtus: dict, re
 
 
 def test_oversize_echo_dropped(probe: Probe, storage_path: StoragePath) -> None:
+    # A dropped echo proves something only on a path that answers: check it answers a small one first.
+    alive = probe.echo(storage_path.address, SMALL_ECHO)
     size = storage_path.mtu + 1
+    assert alive.reply, (
+        f"{storage_path}: no reply to a {SMALL_ECHO}-byte echo ({alive.detail}); "
+        f"cannot show that a {size}-byte DF echo is dropped"
+    )
     echo = probe.echo(storage_path.address, size)
-    assert not echo.reply, f"{storage_path}: a {size}-byte DF echo got a reply; the path carries more than MTU " \
-                           f"{storage_path.mtu}"
+    assert not echo.reply, (
+        f"{storage_path}: a {size}-byte DF echo got a reply; the path carries more than MTU {storage_path.mtu}"
+    )

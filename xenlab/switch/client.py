@@ -30,6 +30,15 @@ class SwitchError(DeviceError):
     """A switch refused or did not answer a command."""
 
 
+# How IOS refuses a command: the line it prints instead of the output.
+IOS_REFUSALS = ("% Invalid input", "% Incomplete command", "% Ambiguous command", "% Unknown command")
+
+
+def ios_refusal(output: str) -> str | None:
+    """The line IOS refused the command with, or None when the output is the command's."""
+    return next((line.strip() for line in output.splitlines() if line.strip().startswith(IOS_REFUSALS)), None)
+
+
 class SwitchClient:
     def __init__(self, switch: Switch, known_hosts: Path | None = None) -> None:
         self.switch = switch
@@ -86,20 +95,15 @@ class SwitchClient:
                 output = self._conn.send_command(command, read_timeout=self.switch.timeout_s)
             except (ReadTimeout, OSError, EOFError) as exc:
                 raise SwitchError(self.name, f"{command!r} got no answer: {type(exc).__name__}") from None
-        if "% Invalid input" in output or "% Incomplete command" in output:
-            raise SwitchError(self.name, f"the switch refused {command!r}: {output.strip().splitlines()[-1]}")
+        refusal = ios_refusal(output)
+        if refusal is not None:
+            raise SwitchError(self.name, f"the switch refused {command!r}: {refusal}")
         self.raw[command] = output
         return output
 
     def parsed(self, command: str) -> list[dict[str, Any]]:
         """Rows for a show command (ntc-templates, or xenlab's templates where ntc has none)."""
         return parse_output(command, self.command(command))
-
-    def configure(self, lines: list[str]) -> str:
-        if self._conn is None:
-            raise SwitchError(self.name, "not connected")
-        with self._lock:
-            return self._conn.send_config_set(lines, read_timeout=self.switch.timeout_s)
 
     def close(self) -> None:
         conn, self._conn = self._conn, None

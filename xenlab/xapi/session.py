@@ -54,10 +54,6 @@ class XapiSession:
     def xenapi(self) -> Any:
         return self.session.xenapi
 
-    @property
-    def master_address(self) -> str:
-        return urlparse(self.url).hostname or ""
-
     def logout(self) -> None:
         # A master that went away took its sessions with it: nothing to log out of.
         with contextlib.suppress(OSError, XenAPI.Failure, xmlrpc.client.Error):

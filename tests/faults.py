@@ -1,0 +1,260 @@
+"""The one table of faults: every fault the twin can inject, and exactly what it turns red in suites/.
+
+A row is ``"fault args"`` (the ready-to-run arguments ``simlab faults`` prints, or others) -> every check
+that fails under it, each with how its message starts: the object it names first, then what is wrong.
+Nothing else may fail. A fault on a cable is seen from both ends (the switch's port-channel, the host's
+bond and OVS), and one on a path by every check whose packets cross it, so those rows are long; a logical
+fault fails one check. Adding a fault is adding one row; tests/test_faults.py reads nothing else.
+"""
+
+from __future__ import annotations
+
+# Checks that send packets observe only with the data plane (root); without it they are skipped.
+PACKET_CHECKS = (
+    "network/test_jumbo.py::",
+    "pool/test_dom0.py::test_storage_ping_jumbo",
+)
+
+XEN1_JUMBO = "probe -> xen1 198.18.20.11: no reply to a 9000-byte DF echo"
+XEN1_PATH_DOWN = "probe -> xen1 198.18.20.11: no reply to a 64-byte echo"
+PING_PORTAL = "ping -M do -s 8972 to the storage portal 198.18.20.10 failed"
+PO1_STANDALONE = (
+    "Po1: member Gi1/0/13 is stand-alone (I), expected bundled (P); member Gi2/0/13 is stand-alone (I), "
+    "expected bundled (P)"
+)
+
+FAULTS: dict[str, dict[str, str]] = {
+    "bond-hashing xen1 tcpudp_ports": {
+        "network/test_bonds.py::test_bond_hashing[xen1]": "xen1: bond hashing is tcpudp_ports, expected src_mac",
+        "pool/test_dom0.py::test_bond_state[xen1]": "xen1: bond0 bond_mode is balance-tcp, expected balance-slb",
+    },
+    "bond-mode xen1 balance-slb": {
+        "network/test_bonds.py::test_bond_mode[xen1]": "xen1: bond mode is balance-slb, expected lacp",
+        "network/test_jumbo.py::test_jumbo_echo[xen1]": XEN1_JUMBO,
+        "network/test_jumbo.py::test_oversize_echo_dropped[xen1]": XEN1_PATH_DOWN,
+        "network/test_port_channels.py::test_port_channel_in_use[Po1]": "Po1: flags SD, expected in use (SU)",
+        "network/test_port_channels.py::test_port_channel_bundled[Po1]": PO1_STANDALONE,
+        "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1: no LACP partner (xen1) on Gi1/0/13, Gi2/0/13",
+        "pool/test_dom0.py::test_bond_state[xen1]": "xen1: bond0 LACP status is off, expected negotiated",
+        "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": f"xen1: {PING_PORTAL}",
+    },
+    "bond-nics xen1 eth0": {
+        "network/test_bonds.py::test_bond_nics[xen1]": "xen1: bond is over eth0, expected eth0, eth1",
+        "network/test_port_channels.py::test_port_channel_bundled[Po1]": (
+            "Po1: member Gi2/0/13 is stand-alone (I), expected bundled (P)"
+        ),
+        "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1: no LACP partner (xen1) on Gi2/0/13",
+    },
+    "dom0-service-stopped xen1 multipathd": {
+        "pool/test_dom0.py::test_service_running[xen1-multipathd]": "xen1: multipathd is not running",
+    },
+    "host-cpu-mismatch xen2": {
+        "pool/test_hosts.py::test_host_cpu_homogeneous[xen2]": (
+            "xen2: CPU GenuineIntel Intel(R) Xeon(R) CPU E5-2620 v4 @ 2.10GHz x8 differs from master xen1's "
+            "GenuineIntel Intel(R) Xeon(R) CPU E5-2630 v3 @ 2.40GHz x8"
+        ),
+    },
+    "host-disabled xen2": {
+        "pool/test_hosts.py::test_host_enabled[xen2]": "xen2: host is disabled, expected enabled",
+    },
+    "host-memory-mismatch xen2": {
+        "pool/test_hosts.py::test_host_memory_homogeneous[xen2]": (
+            "xen2: memory 12.0 GiB differs from master xen1's 16.0 GiB by 25.0%, more than the 5% tolerance"
+        ),
+    },
+    "host-mtu xen1 Storage 1500": {
+        "network/test_bonds.py::test_network_mtu[xen1-Storage]": "xen1: network Storage has MTU 1500, expected 9000",
+        "network/test_jumbo.py::test_jumbo_echo[xen1]": XEN1_JUMBO,
+        "pool/test_dom0.py::test_storage_interface_mtu[xen1]": (
+            "xen1: storage interface xapi2 has MTU 1500, expected 9000"
+        ),
+        "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": f"xen1: {PING_PORTAL}",
+    },
+    # A larger MTU than the inventory's: the path carries frames it should drop.
+    "host-mtu xen1 Storage 9198": {
+        "network/test_bonds.py::test_network_mtu[xen1-Storage]": "xen1: network Storage has MTU 9198, expected 9000",
+        "network/test_jumbo.py::test_oversize_echo_dropped[xen1]": (
+            "probe -> xen1 198.18.20.11: a 9001-byte DF echo got a reply; the path carries more than MTU 9000"
+        ),
+        "pool/test_dom0.py::test_storage_interface_mtu[xen1]": (
+            "xen1: storage interface xapi2 has MTU 9198, expected 9000"
+        ),
+    },
+    "host-nic-down xen1 eth1": {
+        "network/test_bonds.py::test_bond_links_up[xen1]": "xen1: bond has 1 of 2 links up, expected all",
+        "network/test_bonds.py::test_bond_slave_carrier[xen1-eth1]": "xen1: bond slave eth1 has no carrier",
+        "network/test_port_channels.py::test_port_channel_bundled[Po1]": (
+            "Po1: member Gi2/0/13 is down (D), expected bundled (P)"
+        ),
+        "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1: no LACP partner (xen1) on Gi2/0/13",
+        "pool/test_dom0.py::test_bond_state[xen1]": "xen1: bond0 member eth1 is disabled, expected enabled",
+    },
+    "host-not-live xen2": {
+        "pool/test_hosts.py::test_host_live[xen2]": "xen2: host is not live, expected live",
+    },
+    "iso-sr-missing ISOStore": {
+        "pool/test_srs.py::test_iso_library_exists[ISOStore]": "ISOStore: ISO library SR does not exist",
+    },
+    "lacp-passive cisco-stack Po1": {
+        "network/test_bonds.py::test_bond_links_up[xen1]": "xen1: bond has 0 of 2 links up, expected all",
+        "network/test_jumbo.py::test_jumbo_echo[xen1]": XEN1_JUMBO,
+        "network/test_jumbo.py::test_oversize_echo_dropped[xen1]": XEN1_PATH_DOWN,
+        "network/test_port_channels.py::test_port_channel_in_use[Po1]": "Po1: flags SD, expected in use (SU)",
+        "network/test_port_channels.py::test_port_channel_bundled[Po1]": PO1_STANDALONE,
+        "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1: no LACP partner (xen1) on Gi1/0/13, Gi2/0/13",
+        "pool/test_dom0.py::test_bond_state[xen1]": "xen1: bond0 LACP status is configured, expected negotiated",
+        "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": f"xen1: {PING_PORTAL}",
+    },
+    "load-balance cisco-stack dst-ip": {
+        "network/test_load_balance.py::test_load_balance[cisco-stack]": (
+            "cisco-stack: port-channel load-balance is dst-ip, expected src-mac to match the bonds' src_mac hashing"
+        ),
+    },
+    "member-mismatch cisco-stack Gi2/0/13 99": {
+        "network/test_bonds.py::test_bond_links_up[xen1]": "xen1: bond has 1 of 2 links up, expected all",
+        "network/test_port_channels.py::test_port_channel_bundled[Po1]": (
+            "Po1: member Gi2/0/13 is suspended (s), expected bundled (P)"
+        ),
+        "pool/test_dom0.py::test_bond_state[xen1]": "xen1: bond0 member eth1 is disabled, expected enabled",
+    },
+    "member-removed cisco-stack Gi2/0/13": {
+        "network/test_bonds.py::test_bond_links_up[xen1]": "xen1: bond has 1 of 2 links up, expected all",
+        "network/test_port_channels.py::test_port_channel_bundled[Po1]": (
+            "Po1: member Gi2/0/13 is not in the port-channel"
+        ),
+        "network/test_port_channels.py::test_port_channel_spans_stack[Po1]": (
+            "Po1: members Gi1/0/13 are on stack member(s) 1, expected at least 2 stack members"
+        ),
+        "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1: no LACP partner (xen1) on Gi2/0/13",
+        "pool/test_dom0.py::test_bond_state[xen1]": "xen1: bond0 member eth1 is disabled, expected enabled",
+    },
+    "native-vlan-changed cisco-stack Po1 99": {
+        "network/test_trunks.py::test_trunk_native_vlan[Po1]": "Po1: native VLAN 99, expected 5",
+    },
+    # A network's VLAN is a pool-wide object: every host's PIF on it moves.
+    "network-vlan Data 31": {
+        "network/test_bonds.py::test_network_vlan[xen1-Data]": (
+            "xen1: network Data is VLAN 31 over bond0, expected VLAN 30 over bond0"
+        ),
+        "network/test_bonds.py::test_network_vlan[xen2-Data]": (
+            "xen2: network Data is VLAN 31 over bond0, expected VLAN 30 over bond0"
+        ),
+    },
+    "pool-auto-poweron-off": {
+        "pool/test_pool.py::test_pool_auto_poweron": "pool lab: other_config:auto_poweron is false, expected true",
+    },
+    "pool-extra-host xen-extra": {
+        "pool/test_pool.py::test_pool_hosts": "pool lab: hosts are xen-extra, xen1, xen2: unexpected xen-extra",
+    },
+    # A master the inventory does not list is, by definition, also a host it does not list.
+    "pool-master-lost xen-extra": {
+        "pool/test_pool.py::test_pool_hosts": "pool lab: hosts are xen-extra, xen1, xen2: unexpected xen-extra",
+        "pool/test_pool.py::test_pool_master_in_inventory": (
+            "pool lab: master is xen-extra, expected one of the inventory's hosts (xen1, xen2)"
+        ),
+    },
+    "pool-renamed lab-renamed": {
+        "pool/test_pool.py::test_pool_name": "pool: name is 'lab-renamed', expected 'lab'",
+    },
+    "stack-member-not-ready cisco-stack 2": {
+        "network/test_bonds.py::test_bond_links_up[xen1]": "xen1: bond has 1 of 2 links up, expected all",
+        "network/test_bonds.py::test_bond_links_up[xen2]": "xen2: bond has 1 of 2 links up, expected all",
+        "network/test_bonds.py::test_bond_slave_carrier[xen1-eth1]": "xen1: bond slave eth1 has no carrier",
+        "network/test_bonds.py::test_bond_slave_carrier[xen2-eth1]": "xen2: bond slave eth1 has no carrier",
+        "network/test_port_channels.py::test_port_channel_bundled[Po1]": (
+            "Po1: member Gi2/0/13 is down (D), expected bundled (P)"
+        ),
+        "network/test_port_channels.py::test_port_channel_bundled[Po2]": (
+            "Po2: member Gi2/0/14 is down (D), expected bundled (P)"
+        ),
+        "network/test_port_channels.py::test_port_channel_bundled[Po3]": (
+            "Po3: member Gi2/0/24 is down (D), expected bundled (P)"
+        ),
+        "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1: no LACP partner (xen1) on Gi2/0/13",
+        "network/test_port_channels.py::test_lacp_partner[Po2]": "Po2: no LACP partner (xen2) on Gi2/0/14",
+        "network/test_port_channels.py::test_lacp_partner[Po3]": "Po3: no LACP partner (openfiler) on Gi2/0/24",
+        "network/test_stack.py::test_stack_member_ready[2]": (
+            "cisco-stack: stack member 2 is Provisioned, expected Ready"
+        ),
+        "pool/test_dom0.py::test_bond_state[xen1]": "xen1: bond0 member eth1 is disabled, expected enabled",
+        "pool/test_dom0.py::test_bond_state[xen2]": "xen2: bond0 member eth1 is disabled, expected enabled",
+    },
+    "storage-mtu 1500": {
+        "network/test_jumbo.py::test_jumbo_echo[openfiler]": (
+            "probe -> openfiler 198.18.20.10: no reply to a 9000-byte DF echo"
+        ),
+        "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": f"xen1: {PING_PORTAL}",
+        "pool/test_dom0.py::test_storage_ping_jumbo[xen2]": f"xen2: {PING_PORTAL}",
+    },
+    "svi-shutdown cisco-stack 30": {
+        "network/test_vlans.py::test_svi_up[30]": "Vlan30: SVI is administratively down/down, expected up/up",
+    },
+    "switch-member-shutdown cisco-stack Gi2/0/13": {
+        "network/test_bonds.py::test_bond_links_up[xen1]": "xen1: bond has 1 of 2 links up, expected all",
+        "network/test_bonds.py::test_bond_slave_carrier[xen1-eth1]": "xen1: bond slave eth1 has no carrier",
+        "network/test_port_channels.py::test_port_channel_bundled[Po1]": (
+            "Po1: member Gi2/0/13 is down (D), expected bundled (P)"
+        ),
+        "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1: no LACP partner (xen1) on Gi2/0/13",
+        "pool/test_dom0.py::test_bond_state[xen1]": "xen1: bond0 member eth1 is disabled, expected enabled",
+    },
+    # The same fault on xen2's cable: the checks follow the object.
+    "switch-member-shutdown cisco-stack Gi2/0/14": {
+        "network/test_bonds.py::test_bond_links_up[xen2]": "xen2: bond has 1 of 2 links up, expected all",
+        "network/test_bonds.py::test_bond_slave_carrier[xen2-eth1]": "xen2: bond slave eth1 has no carrier",
+        "network/test_port_channels.py::test_port_channel_bundled[Po2]": (
+            "Po2: member Gi2/0/14 is down (D), expected bundled (P)"
+        ),
+        "network/test_port_channels.py::test_lacp_partner[Po2]": "Po2: no LACP partner (xen2) on Gi2/0/14",
+        "pool/test_dom0.py::test_bond_state[xen2]": "xen2: bond0 member eth1 is disabled, expected enabled",
+    },
+    "switch-system-mtu cisco-stack 1500": {
+        "network/test_jumbo.py::test_jumbo_echo[openfiler]": (
+            "probe -> openfiler 198.18.20.10: no reply to a 9000-byte DF echo"
+        ),
+        "network/test_jumbo.py::test_jumbo_echo[xen1]": XEN1_JUMBO,
+        "network/test_jumbo.py::test_jumbo_echo[xen2]": "probe -> xen2 198.18.20.12: no reply to a 9000-byte DF echo",
+        "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": f"xen1: {PING_PORTAL}",
+        "pool/test_dom0.py::test_storage_ping_jumbo[xen2]": f"xen2: {PING_PORTAL}",
+    },
+    "trunk-vlan-removed cisco-stack Po1 20": {
+        "network/test_jumbo.py::test_jumbo_echo[xen1]": XEN1_JUMBO,
+        "network/test_jumbo.py::test_oversize_echo_dropped[xen1]": XEN1_PATH_DOWN,
+        "network/test_trunks.py::test_trunk_allowed_vlans[Po1]": (
+            "Po1: trunk does not allow VLAN 20 (Storage), used by xen1"
+        ),
+        "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": f"xen1: {PING_PORTAL}",
+    },
+    "vlan-deleted cisco-stack 30": {
+        "network/test_vlans.py::test_vlan_exists[30]": "VLAN 30 (Data-VLAN): missing from cisco-stack",
+    },
+    "vlan-suspended cisco-stack 30": {
+        "network/test_vlans.py::test_vlan_active[30]": "VLAN 30 (Data-VLAN): status suspended, expected active",
+    },
+    "vm-auto-poweron-off CentOS6.5-test4": {
+        "pool/test_vms.py::test_vm_auto_poweron[CentOS6.5-test4]": (
+            "CentOS6.5-test4: other_config:auto_poweron is false, expected true"
+        ),
+    },
+    "vm-halted CentOS6.5-test4": {
+        "pool/test_vms.py::test_vm_running[CentOS6.5-test4]": "CentOS6.5-test4: VM is halted, expected running",
+    },
+    "vm-missing CentOS6.5-test4": {
+        "pool/test_vms.py::test_vm_exists[CentOS6.5-test4]": "CentOS6.5-test4: VM does not exist",
+    },
+    "vm-no-pv-drivers CentOS6.5-test4": {
+        "pool/test_vms.py::test_vm_pv_drivers[CentOS6.5-test4]": (
+            "CentOS6.5-test4: PV drivers not detected, expected installed and running"
+        ),
+    },
+}
+
+
+def split(entry: str) -> tuple[str, list[str]]:
+    """``"host-mtu xen1 Storage 1500"`` -> ``("host-mtu", ["xen1", "Storage", "1500"])``."""
+    name, *args = entry.split()
+    return name, args
+
+
+def is_packet_check(check: str) -> bool:
+    return check.startswith(PACKET_CHECKS)
