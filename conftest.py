@@ -5,6 +5,7 @@ pytest_plugins = [
     "fixtures.lab",
     "fixtures.params",
     "fixtures.report",
+    "fixtures.waivers",
     "fixtures.xapi",
     "fixtures.switches",
     "fixtures.probe",
