@@ -6,6 +6,7 @@ pytest_plugins = [
     "fixtures.params",
     "fixtures.report",
     "fixtures.waivers",
+    "fixtures.facts_out",
     "fixtures.xapi",
     "fixtures.switches",
     "fixtures.probe",
