@@ -15,7 +15,7 @@ from xenlab.severity import severity_of
     ("ha/test_failover.py::test_vms_restarted_on_survivor[vm01]", "blocker"),
     ("storage/test_iscsi.py::test_sr_attached[Shared iSCSI]", "blocker"),
     ("network/test_port_channels.py::test_port_channel_bundled[Po1]", "blocker"),
-    ("pool/test_dom0.py::test_bond_lacp_negotiated[xen1]", "blocker"),
+    ("pool/test_dom0.py::test_bond_state[xen1]", "blocker"),
     ("network/test_jumbo.py::test_oversize_echo_dropped[xen2]", "critical"),
     ("pool/test_dom0.py::test_storage_interface_mtu[xen1]", "critical"),
     ("xenmotion/test_migration.py::test_ping_loss[vm01]", "critical"),

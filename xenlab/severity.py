@@ -27,7 +27,7 @@ RULES: tuple[tuple[str, str], ...] = (
     # LACP, seen from the switch and from the host's bond.
     ("network/test_port_channels.py::*", BLOCKER),
     ("network/*::*lacp*", BLOCKER),
-    ("pool/test_dom0.py::test_bond_lacp*", BLOCKER),
+    ("pool/test_dom0.py::test_bond_state", BLOCKER),
     ("network/test_bonds.py::test_bond_*", BLOCKER),
     # MTU: jumbo frames end to end on the storage network.
     ("*mtu*", CRITICAL),
