@@ -55,8 +55,7 @@ def test_bad_inventory_leaves_no_stale_results(project: Path) -> None:
     reports = project / "reports"
     assert not (reports / "junit.xml").exists(), "the previous run's JUnit file is still there"
     assert not (reports / "allure-report").exists() and not (reports / "allure-results").exists()
-    assert "results: reports/junit.xml" not in run.stderr
-    assert "xenlab: no results: pytest exited 4 before running the checks" in run.stderr
+    assert "results:" not in run.stderr, run.stderr
 
 
 def test_user_paths_replace_the_default(project: Path) -> None:
