@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from simlab.model.objects import SR, VM, Cable, Host, Network, Pool, Probe, StorageServer
+from simlab.model.objects import SR, VM, Cable, Host, Message, Network, Pool, Probe, StorageServer
 from simlab.model.switch import SwitchStack
 
 
@@ -47,6 +47,8 @@ class Lab:
     generation: int = 0
     # XenAPI RW fields set by a client that the twin gives no behaviour (name_description, tags, ...): by ref.
     xapi_fields: dict[str, dict[str, object]] = field(default_factory=dict)
+    # xapi messages (alerts) by uuid: simlab.model.messages.post adds one
+    messages: dict[str, Message] = field(default_factory=dict)
     _listeners: list[Callable[[Lab], None]] = field(default_factory=list)
     # The faults now active (simlab.faults.registry.ActiveFaults), attached by build_lab: the model
     # never imports the faults that change it.

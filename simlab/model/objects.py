@@ -222,3 +222,16 @@ class ProbePort:
 class Probe:
     netns: str | None
     ports: list[ProbePort]
+
+
+@dataclass(frozen=True)
+class Message:
+    """An xapi message (an alert for the administrator); simlab.model.messages keeps the store."""
+
+    uuid: str
+    name: str
+    priority: int
+    cls: str  # one of simlab.model.messages.CLASSES
+    obj_uuid: str
+    timestamp: float  # wall clock, seconds since the epoch
+    body: str
