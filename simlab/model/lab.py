@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from simlab.model.messages import Message
 from simlab.model.objects import SR, VM, Cable, Host, Network, Pool, Probe, StorageServer
 from simlab.model.switch import SwitchStack
 
@@ -46,6 +47,8 @@ class Lab:
     generation: int = 0
     # XenAPI RW fields set by a client that the twin gives no behaviour (name_description, tags, ...): by ref.
     xapi_fields: dict[str, dict[str, object]] = field(default_factory=dict)
+    # xapi messages (alerts) by uuid: simlab.model.messages.post adds one
+    messages: dict[str, Message] = field(default_factory=dict)
     _listeners: list[Callable[[Lab], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
