@@ -150,7 +150,7 @@ def render(outputs: Outputs) -> Path | None:
     if allure is None:
         print("xenlab: Allure is not installed: the HTML report was not rendered", file=sys.stderr)
         return None
-    env = {**os.environ, "XENLAB_ALLURE_HISTORY": str(outputs.history)}
+    env = {**os.environ, "XENLAB_ALLURE_HISTORY": str(outputs.history), "XENLAB_ALLURE_RESULTS": str(outputs.results)}
     proc = subprocess.run([allure, "generate", str(outputs.results), "-c", str(project_dir() / "allurerc.mjs"),
                            "-o", str(outputs.report)], cwd=project_dir(), env=env, capture_output=True, text=True)
     index = outputs.report / "index.html"
