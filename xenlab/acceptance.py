@@ -161,6 +161,26 @@ def render(outputs: Outputs) -> Path | None:
     return index
 
 
+def _lab_name_problem(selection: Selection, lab_name: str) -> str | None:
+    """Refuse before anything runs when --lab-name is not the inventory's lab: the destructive checks would only
+    skip, and a run that skipped what it was asked to run must not pass."""
+    from xenlab.inventory import InventoryError, load_inventory
+    from xenlab.inventory.loader import DEFAULT_INVENTORY
+
+    rest = selection.rest
+    named = [rest[i + 1] for i, a in enumerate(rest[:-1]) if a == "--inventory"]
+    named += [a.split("=", 1)[1] for a in rest if a.startswith("--inventory=")]
+    source = named[-1] if named else os.environ.get("XENLAB_INVENTORY", DEFAULT_INVENTORY)
+    try:
+        inventory = load_inventory(source)
+    except InventoryError as exc:
+        return str(exc)
+    if inventory.lab.name != lab_name:
+        return (f"--lab-name {lab_name} is not the lab of {source} ({inventory.lab.name}): nothing was run, "
+                "nothing was broken")
+    return None
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="./run acceptance", description=__doc__.splitlines()[0],
                                 epilog="Other arguments go to pytest: paths, -m, -k, -n, --inventory, ...")
@@ -176,6 +196,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("xenlab: --allow-destructive needs --lab-name NAME (the inventory's lab name)", file=sys.stderr)
         return 2
     selection = Selection.parse(rest)
+    if args.allow_destructive:
+        problem = _lab_name_problem(selection, args.lab_name)
+        if problem:
+            print(f"xenlab: {problem}", file=sys.stderr)
+            return 2
     outputs = Outputs(Path(args.reports))
     outputs.clear()
     rc = run_pytest(pytest_command(selection, "checks", outputs))
