@@ -27,10 +27,13 @@ from simlab.runtime import start_detached  # noqa: E402
 from xenlab.inventory import load_inventory  # noqa: E402
 
 
-def run(data: dict, workers: int, folder: Path) -> dict[str, object]:
+def run(data: dict, workers: int, folder: Path, octet: int | None = None) -> dict[str, object]:
     path = folder / "inventory" / f"{data['lab']['name']}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    text = yaml.safe_dump(data, sort_keys=False)
+    if octet is not None:  # a loopback range of the caller's, clear of the workshop's and the tests' twins
+        text = text.replace("127.18.", f"127.{octet}.").replace("127.25.70.", f"127.{octet}.70.")
+    path.write_text(text)
     started = time.perf_counter()
     twin = start_detached(load_inventory(path))
     up = time.perf_counter() - started
@@ -58,11 +61,12 @@ def run(data: dict, workers: int, folder: Path) -> dict[str, object]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--octet", type=int, help="run the labs on 127.OCTET.x instead of 127.18.x / 127.25.70.x")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="xenlab-bench-") as tmp:
         for label, data in (("workshop", workshop("xlbenchacc")), ("16 hosts, 64 VMs", big_lab("xlbenchbig"))):
             for workers in args.workers:
-                r = run(data, workers, Path(tmp))
+                r = run(data, workers, Path(tmp), args.octet)
                 print(f"{label}, {workers} worker(s): {r['seconds']:.1f} s (twin up {r['up']:.1f} s, checks "
                       f"{r['checks']:.1f} s, down {r['down']:.1f} s), {r['summary']}; "
                       f"XenAPI calls {r['xapi_calls']}, SSH logins {r['ssh_logins']}", flush=True)
