@@ -124,6 +124,8 @@ class VM:
     start_time: float = 0.0  # wall clock of the last start, for VM_metrics
     # The guest acknowledges the suspend request of a migration's stop-and-copy (PV drivers do).
     acks_suspend: bool = True
+    # The operation in progress ("pool_migrate"), as xapi's current_operations shows it.
+    operation: str | None = None
     # A stop-and-copy time of its own (ms), for a guest dirtying memory faster than the link carries it.
     stop_and_copy_ms: float | None = None
 
