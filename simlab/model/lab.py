@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from simlab.model.messages import Message
 from simlab.model.objects import SR, VM, Cable, Host, Network, Pool, Probe, StorageServer
 from simlab.model.switch import SwitchStack
 
@@ -57,6 +58,8 @@ class Lab:
     # (the data plane installs a real copier; None: modelled, simlab.model.migration).
     migration_downtime_ms: tuple[float, float] = (60.0, 210.0)
     memory_copier: MemoryCopier | None = None
+    # xapi messages (alerts) by uuid: simlab.model.messages.post adds one
+    messages: dict[str, Message] = field(default_factory=dict)
     _listeners: list[Callable[[Lab], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
