@@ -15,6 +15,7 @@ from pyroute2 import IPRoute, netns
 
 from simlab.faces.dataplane.desired import Bridge, Desired, Port
 from simlab.faces.dataplane.names import Names
+from simlab.faces.dataplane.offload import offloads_off
 from xenlab import netns as xnetns
 
 log = logging.getLogger("simlab.dataplane")
@@ -30,6 +31,7 @@ class Kernel:
         self.applied_ports: dict[str, Port] = {}
         self.applied_bridges: dict[str, Bridge] = {}
         self.applied_nft: dict[str, dict[str, int]] = {}
+        self.ioctl_sockets: dict[str, socket.socket] = {}
 
     # -- namespaces -----------------------------------------------------------------------
     def ipr(self, ns: str) -> IPRoute:
@@ -41,6 +43,12 @@ class Kernel:
             self.sockets[ns] = sock
         return self.sockets[ns]
 
+    def ioctl_socket(self, ns: str) -> socket.socket:
+        if ns not in self.ioctl_sockets:
+            with xnetns.inside(ns):
+                self.ioctl_sockets[ns] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        return self.ioctl_sockets[ns]
+
     def create_ns(self, ns: str) -> None:
         netns.create(ns)
         ipr = self.ipr(ns)
@@ -50,6 +58,9 @@ class Kernel:
         sock = self.sockets.pop(ns, None)
         if sock is not None:
             sock.close()
+        ioctl = self.ioctl_sockets.pop(ns, None)
+        if ioctl is not None:
+            ioctl.close()
         if xnetns.exists(ns):
             netns.remove(ns)
         self.applied_nft.pop(ns, None)
@@ -60,6 +71,9 @@ class Kernel:
         for sock in self.sockets.values():
             sock.close()
         self.sockets.clear()
+        for ioctl in self.ioctl_sockets.values():
+            ioctl.close()
+        self.ioctl_sockets.clear()
 
     # -- one pass ---------------------------------------------------------------------------
     def apply(self, want: Desired) -> int:
@@ -108,7 +122,8 @@ class Kernel:
                 changes += 1
             changes += _addresses(sw, msg["index"], bridge.addrs)
             self.applied_bridges[name] = bridge
-        for name in [n for n in sw_links if n and n.startswith("vlan") and n not in bridges]:
+        for name in [n for n in sw_links if n and (n.startswith("vlan") or self.names.is_host_switch(n))
+                     and n not in bridges]:
             sw.link("del", index=sw_links[name]["index"])
             self.applied_bridges.pop(name, None)
             changes += 1
@@ -127,6 +142,7 @@ class Kernel:
                 self.applied_nft.pop(ns, None)
             sw_links[port.sw_name] = sw.get_links(sw.link_lookup(ifname=port.sw_name)[0])[0]
             links[port.name] = self.ipr(port.ns).get_links(self.ipr(port.ns).link_lookup(ifname=port.name)[0])[0]
+            offloads_off(self.ioctl_socket(port.ns), port.name)
             changes += 1
         mine = sw_links[port.sw_name]
         master = bridge_index.get(port.bridge, 0) if port.bridge else 0
@@ -142,6 +158,11 @@ class Kernel:
                 theirs.get("address") != port.mac):
             ipr.link("set", index=theirs["index"], mtu=port.mtu, address=port.mac, state="up" if port.up else "down")
             changes += 1
+        if port.peer_bridge is not None:
+            master = bridge_index.get(port.peer_bridge, 0)
+            if (theirs.get("master") or 0) != master:
+                ipr.link("set", index=theirs["index"], master=master)
+                changes += 1
         changes += _addresses(ipr, theirs["index"], port.addrs)
         return changes
 
