@@ -19,7 +19,6 @@ from simlab.model.objects import Message
 if TYPE_CHECKING:
     from simlab.model.lab import Lab
 
-__all__ = ["CLASSES", "Message", "destroy", "post"]
 
 CLASSES = ("VM", "Host", "SR", "Pool", "VMPP", "VMSS", "PVS_proxy", "VDI", "Certificate")  # message.cls
 KEPT = 10000  # xapi reaps the oldest beyond its message limit

@@ -6,7 +6,7 @@ builders can name the view they read without an import circle.
 
 from __future__ import annotations
 
-from simlab.faces.xapi import alerts, netrecords, records
+from simlab.faces.xapi import alerts, netrecords, records, vmrecords
 from simlab.faces.xapi.view import Builder
 
-BUILDERS: dict[str, Builder] = {**records.BUILDERS, **netrecords.BUILDERS, **alerts.BUILDERS}
+BUILDERS: dict[str, Builder] = {**records.BUILDERS, **netrecords.BUILDERS, **alerts.BUILDERS, **vmrecords.BUILDERS}
