@@ -65,7 +65,10 @@ class Dispatcher:
         if message is not None:
             self._arity(method, params, message.arity)
             self._session(params)
-            with self.lab.lock:
+            if message.locked:
+                with self.lab.lock:
+                    result = message.handler(self.view(), *params[1:])
+            else:
                 result = message.handler(self.view(), *params[1:])
             if message.mutates:
                 self.lab.changed()

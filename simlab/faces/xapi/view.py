@@ -18,7 +18,7 @@ Record = dict[str, Any]
 
 # Classes the face serves, in XenAPI spelling (event.from accepts them case-insensitively).
 CLASSES = ["pool", "host", "host_metrics", "host_cpu", "network", "PIF", "PIF_metrics", "Bond", "VLAN",
-           "SR", "PBD", "VDI", "VM", "VM_guest_metrics", "session"]
+           "SR", "PBD", "VDI", "VBD", "VM", "VM_guest_metrics", "secret", "session"]
 EVENT_CLASSES = [c for c in CLASSES if c != "session"]
 
 
