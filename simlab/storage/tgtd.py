@@ -37,8 +37,8 @@ class TgtdError(RuntimeError):
 
 
 def control_port(tag: str) -> int:
-    """tgtd's control port for a lab: stable, and apart from the default (0) and other labs'."""
-    return 1000 + int(hashlib.sha1(f"simlab-tgtd/{tag}".encode()).hexdigest(), 16) % 60000
+    """tgtd's control port for a lab: stable, apart from the default (0) and other labs', below tgtd's 32768."""
+    return 1000 + int(hashlib.sha1(f"simlab-tgtd/{tag}".encode()).hexdigest(), 16) % 31000
 
 
 @dataclass(frozen=True)
