@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from simlab.model.messages import Message
 from simlab.model.objects import SR, VBD, VDI, VM, Cable, Host, Network, Pool, Probe, StorageServer
 from simlab.model.switch import SwitchStack
 
@@ -47,6 +48,8 @@ class Lab:
     generation: int = 0
     # XenAPI RW fields set by a client that the twin gives no behaviour (name_description, tags, ...): by ref.
     xapi_fields: dict[str, dict[str, object]] = field(default_factory=dict)
+    # xapi messages (alerts) by uuid: simlab.model.messages.post adds one
+    messages: dict[str, Message] = field(default_factory=dict)
     _listeners: list[Callable[[Lab], None]] = field(default_factory=list)
     # Real iSCSI logins for PBD.plug: set by the storage face while it runs (simlab.storage.fabric.Fabric);
     # without it (no root) a plug only changes the model.

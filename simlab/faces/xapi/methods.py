@@ -7,19 +7,26 @@ session; it changes model objects and returns the XenAPI value. The dispatcher c
 
 from __future__ import annotations
 
+import time
+import xmlrpc.client
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from simlab.faces.xapi import capacity
+from simlab.faces.xapi import alerts, capacity
 from simlab.faces.xapi.records import ControlDomain
 from simlab.faces.xapi.view import View
+<<<<<<< HEAD
 from simlab.faces.xapi.wire import XapiError, as_bool, as_int, as_map, i
 from simlab.model.build import add_ha_vdis
 from simlab.model.objects import PBD, SR, VM, Host
 from simlab.storage.fabric import PlugError
 from xenlab.inventory.secrets import Secret
 from xenlab.iscsi import IscsiError
+=======
+from simlab.faces.xapi.wire import XapiError, as_bool, as_int, as_map, datetime, i
+from simlab.model.objects import VDI, VM, Host, stable_uuid
+>>>>>>> main
 
 # SM's error codes (XE_SR_ERRORCODES.xml) for a refused iSCSI plug, by xenlab.iscsi error kind.
 SM_ERRORS = {
@@ -227,6 +234,17 @@ def pool_set_failures(view: View, _pool_ref: str, value: Any) -> str:
     return ""
 
 
+def host_servertime(view: View, host_ref: str) -> Any:
+    view.obj("host", host_ref)
+    return datetime(view.lab.clock.wall())
+
+
+def host_server_localtime(view: View, host_ref: str) -> Any:
+    """The host's local time with no timezone, as xapi's Date.localtime sends it."""
+    view.obj("host", host_ref)
+    return xmlrpc.client.DateTime(time.strftime("%Y%m%dT%H:%M:%S", time.localtime(view.lab.clock.wall())))
+
+
 MESSAGES: dict[str, Message] = {
     "VM.start": Message(3, vm_start),
     "VM.start_on": Message(4, vm_start_on),
@@ -244,6 +262,13 @@ MESSAGES: dict[str, Message] = {
     "pool.set_ha_host_failures_to_tolerate": Message(2, pool_set_failures),
     "pool.ha_compute_max_host_failures_to_tolerate": Message(0, lambda v: i(capacity.max_failures(v.lab)), False),
     "pool.ha_failover_plan_exists": Message(1, lambda v, n: capacity.plan_exists(v.lab, as_int(n, "n")), False),
+    "host.get_servertime": Message(1, host_servertime, False),
+    "host.get_server_localtime": Message(1, host_server_localtime, False),
+    "message.get_since": Message(1, alerts.get_since, False),
+    "message.get": Message(3, alerts.get, False),
+    "message.create": Message(5, alerts.create),
+    "message.destroy": Message(1, alerts.destroy),
+    "message.destroy_many": Message(1, alerts.destroy_many),
 }
 
 
