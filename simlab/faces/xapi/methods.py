@@ -16,17 +16,12 @@ from typing import Any
 from simlab.faces.xapi import alerts, capacity
 from simlab.faces.xapi.records import ControlDomain
 from simlab.faces.xapi.view import View
-<<<<<<< HEAD
-from simlab.faces.xapi.wire import XapiError, as_bool, as_int, as_map, i
+from simlab.faces.xapi.wire import XapiError, as_bool, as_int, as_map, datetime, i
 from simlab.model.build import add_ha_vdis
 from simlab.model.objects import PBD, SR, VM, Host
 from simlab.storage.fabric import PlugError
 from xenlab.inventory.secrets import Secret
 from xenlab.iscsi import IscsiError
-=======
-from simlab.faces.xapi.wire import XapiError, as_bool, as_int, as_map, datetime, i
-from simlab.model.objects import VDI, VM, Host, stable_uuid
->>>>>>> main
 
 # SM's error codes (XE_SR_ERRORCODES.xml) for a refused iSCSI plug, by xenlab.iscsi error kind.
 SM_ERRORS = {

@@ -16,12 +16,6 @@ from simlab.model.objects import stable_uuid
 
 Record = dict[str, Any]
 
-<<<<<<< HEAD
-# Classes the face serves, in XenAPI spelling (event.from accepts them case-insensitively).
-CLASSES = ["pool", "host", "host_metrics", "host_cpu", "network", "PIF", "PIF_metrics", "Bond", "VLAN",
-           "SR", "PBD", "VDI", "VBD", "VM", "VM_guest_metrics", "secret", "session"]
-EVENT_CLASSES = [c for c in CLASSES if c != "session"]
-=======
 # Classes the face serves, in XenAPI spelling (event.from accepts them case-insensitively); a class
 # without a builder has no objects in the lab (simlab.faces.xapi.classes says how one plugs in).
 CLASSES = list(classes.SERVED)
@@ -30,7 +24,6 @@ EVENT_CLASSES = list(classes.EVENTS)
 
 def _none(view: View) -> dict[str, tuple[Any, Record]]:
     return {}
->>>>>>> main
 
 
 class View:
