@@ -118,6 +118,14 @@ def pytest_command(selection: Selection, phase: str, outputs: Outputs, *extra: s
     return [*cmd, *extra]
 
 
+def shown(path: Path) -> str:
+    """A path as the user would type it from where they are, not this machine's absolute path."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def project_dir() -> Path:
     """Where pytest runs: the folder the user is in when it holds the suites (``./run`` changes to its own),
     else the project this module belongs to."""
@@ -217,8 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("xenlab: destructive phase not run: the non-destructive checks did not all pass", file=sys.stderr)
     merge(phases, outputs.junit)
     index = render(outputs)
-    print(f"xenlab: results: {outputs.junit}, {outputs.results}/" + (f"; report: {index}" if index else ""),
-          file=sys.stderr)
+    print(f"xenlab: results: {shown(outputs.junit)}, {shown(outputs.results)}/"
+          + (f"; report: {shown(index)}" if index else ""), file=sys.stderr)
     return rc
 
 
