@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from xenlab.acceptance import NO_TESTS, ROOT, Outputs, Selection, pytest_command, render, run_pytest
+from xenlab.acceptance import NO_TESTS, Outputs, Selection, project_dir, pytest_command, render, run_pytest
 from xenlab.allure_results import write_result
 from xenlab.inventory import redact
 from xenlab.junit import ERROR, FAILED, PASSED, WAIVED, read_outcomes
@@ -53,7 +53,7 @@ def _run(selection: Selection, outputs: Outputs, facts: Path) -> tuple[int, dict
     junit = outputs.phase_junit("checks")
     if rc not in (0, 1, NO_TESTS) or not junit.is_file():
         return rc, {}
-    outcomes = read_outcomes(junit, ROOT)
+    outcomes = read_outcomes(junit, project_dir())
     return rc, {c: {"status": o.status, "message": redact(o.message)} for c, o in sorted(outcomes.items())}
 
 

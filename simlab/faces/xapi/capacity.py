@@ -14,7 +14,7 @@ def live(host: Host) -> bool:
 
 
 def used_memory(lab: Lab, host: str) -> int:
-    return DOM0_MEMORY + sum(
+    return DOM0_MEMORY + lab.hosts[host].reserved_bytes + sum(
         vm.memory_bytes for vm in lab.vms.values() if vm.resident_on == host and vm.power_state != "Halted"
     )
 
