@@ -87,19 +87,20 @@ TAG = "xlsess"
 
 
 def test_two_sessions_share_the_twin_and_the_last_one_stops_it(session_inventory: Path) -> None:
-    first = pytest_session(session_inventory)
+    # The first session runs every suite three times over, so the second (pool only) ends while it still runs.
+    first = pytest_session(session_inventory, "suites", "suites", "--keep-duplicates", suite="suites")
     second = None
     try:
         assert wait_for(lambda: running(session_inventory), 120), "the first session did not start a twin"
         pid = find_running(load_inventory(session_inventory)).pid  # type: ignore[union-attr]
-        # The second session runs every suite: the first (pool only) ends while the second still uses the twin.
-        second = pytest_session(session_inventory, suite="suites")
-        out_first, _ = first.communicate(timeout=300)
-        assert first.returncode == 0, out_first[-3000:]
-        assert running(session_inventory), "the first session stopped the twin the second one is using"
+        second = pytest_session(session_inventory)
         out_second, _ = second.communicate(timeout=300)
         assert second.returncode == 0, out_second[-3000:]
-        assert twin_processes(session_inventory) in ([], [pid])
+        assert first.poll() is None, "the first session ended before the second: nothing was shared"
+        assert running(session_inventory), "the second session stopped the twin the first one is using"
+        out_first, _ = first.communicate(timeout=300)
+        assert first.returncode == 0, out_first[-3000:]
+        assert twin_processes(session_inventory) in ([], [pid]), "a session started a second twin"
     finally:
         for proc in (first, second):
             if proc is not None and proc.poll() is None:
