@@ -190,6 +190,7 @@ def build_lab(inv: Inventory) -> Lab:
         for i, n in enumerate(inv.networks)
     }
     return Lab(
+        migration_downtime_ms=tuple(inv.xenmotion.simulated_downtime_ms),
         name=inv.lab.name,
         pool=pool,
         hosts=hosts,
