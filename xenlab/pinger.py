@@ -246,6 +246,12 @@ class Pinger:
         with self._lock:
             self._marks.append(Mark(label, self._wall0 + (now - self._t0), now - self._t0))
 
+    @property
+    def replies(self) -> int:
+        """Replies received so far (while running)."""
+        with self._lock:
+            return len(self._replies)
+
     def stop(self) -> PingReport:
         """Stop sending, wait up to the timeout for outstanding replies, and build the report."""
         if self.report is not None:
