@@ -118,6 +118,14 @@ def pytest_command(selection: Selection, phase: str, outputs: Outputs, *extra: s
     return [*cmd, *extra]
 
 
+def shown(path: Path) -> str:
+    """A path as the user would type it from where they are, not this machine's absolute path."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def project_dir() -> Path:
     """Where pytest runs: the folder the user is in when it holds the suites (``./run`` changes to its own),
     else the project this module belongs to."""
@@ -203,22 +211,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
     outputs = Outputs(Path(args.reports))
     outputs.clear()
-    rc = run_pytest(pytest_command(selection, "checks", outputs))
-    if rc not in (0, 1, NO_TESTS):  # interrupted, usage or internal error: pytest said why
-        return rc
+    rc = checks = run_pytest(pytest_command(selection, "checks", outputs))
+    if checks not in (0, 1, NO_TESTS):  # interrupted, usage or internal error: pytest said why
+        return checks
     phases = [outputs.phase_junit("checks")]
     if args.allow_destructive:
-        if rc == 0:
+        if checks in (0, NO_TESTS):
             destructive = run_pytest(pytest_command(selection, "destructive", outputs, "--allow-destructive",
                                                     f"--lab-name={args.lab_name}"))
             phases.append(outputs.phase_junit("destructive"))
-            rc = 0 if destructive == NO_TESTS else destructive
+            # Nothing selected in one phase is fine; nothing selected in both is not a green run.
+            rc = destructive if destructive != NO_TESTS else (0 if checks == 0 else NO_TESTS)
         else:
             print("xenlab: destructive phase not run: the non-destructive checks did not all pass", file=sys.stderr)
     merge(phases, outputs.junit)
     index = render(outputs)
-    print(f"xenlab: results: {outputs.junit}, {outputs.results}/" + (f"; report: {index}" if index else ""),
-          file=sys.stderr)
+    print(f"xenlab: results: {shown(outputs.junit)}, {shown(outputs.results)}/"
+          + (f"; report: {shown(index)}" if index else ""), file=sys.stderr)
     return rc
 
 

@@ -28,3 +28,8 @@ def test_failover_timeline() -> None:
     png = timeline_plot("ping vm01 during failover", {"vm01 RTT": points}, ylabel="RTT (ms)",
                         marks={"cables pulled": 0.0})
     attach_timeline("HA failover xen1", rows, plot=png)
+
+
+@pytest.mark.parametrize("vm", ["vm02"])
+def test_vm_running(vm: str) -> None:
+    raise AssertionError(f"{vm}: VM is halted, expected running")
