@@ -23,4 +23,5 @@ pytest_plugins = [
     "fixtures.switches",
     "fixtures.probe",
     "fixtures.dom0",
+    "fixtures.xenmotion",
 ]

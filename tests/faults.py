@@ -12,6 +12,7 @@ from __future__ import annotations
 # Checks that send packets observe only with the data plane (root); without it they are skipped.
 PACKET_CHECKS = (
     "network/test_jumbo.py::",
+    "network/test_reachability.py::",
     "pool/test_dom0.py::test_storage_ping_jumbo",
 )
 
@@ -23,12 +24,33 @@ PO1_STANDALONE = (
     "expected bundled (P)"
 )
 
+ADDRESSES = {
+    ("xen1", "Management"): "198.18.5.11",
+    ("xen1", "Storage"): "198.18.20.11",
+    ("xen1", "XenMotion"): "198.18.10.11",
+    ("xen2", "XenMotion"): "198.18.10.12",
+}
+
+
+def host_unreachable(host: str, network: str) -> str:
+    return f"{host}: no reply to ping at {ADDRESSES[host, network]} on the {network} network"
+
+
+def vm_unreachable(vm: str) -> str:
+    return f"{vm}: no reply to ping at 198.18.30.10{vm[-1]} on the Data network"
+
+
 FAULTS: dict[str, dict[str, str]] = {
     "bond-hashing xen1 tcpudp_ports": {
         "network/test_bonds.py::test_bond_hashing[xen1]": "xen1: bond hashing is tcpudp_ports, expected src_mac",
         "pool/test_dom0.py::test_bond_state[xen1]": "xen1: bond0 bond_mode is balance-tcp, expected balance-slb",
     },
     "bond-mode xen1 balance-slb": {
+        "network/test_reachability.py::test_host_answers_ping[xen1-Management]": host_unreachable("xen1", "Management"),
+        "network/test_reachability.py::test_host_answers_ping[xen1-Storage]": host_unreachable("xen1", "Storage"),
+        "network/test_reachability.py::test_host_answers_ping[xen1-XenMotion]": host_unreachable("xen1", "XenMotion"),
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test1]": vm_unreachable("CentOS6.5-test1"),
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test2]": vm_unreachable("CentOS6.5-test2"),
         "network/test_bonds.py::test_bond_mode[xen1]": "xen1: bond mode is balance-slb, expected lacp",
         "network/test_jumbo.py::test_jumbo_echo[xen1]": XEN1_JUMBO,
         "network/test_jumbo.py::test_oversize_echo_dropped[xen1]": XEN1_PATH_DOWN,
@@ -96,6 +118,11 @@ FAULTS: dict[str, dict[str, str]] = {
         "pool/test_srs.py::test_iso_library_exists[ISOStore]": "ISOStore: ISO library SR does not exist",
     },
     "lacp-passive cisco-stack Po1": {
+        "network/test_reachability.py::test_host_answers_ping[xen1-Management]": host_unreachable("xen1", "Management"),
+        "network/test_reachability.py::test_host_answers_ping[xen1-Storage]": host_unreachable("xen1", "Storage"),
+        "network/test_reachability.py::test_host_answers_ping[xen1-XenMotion]": host_unreachable("xen1", "XenMotion"),
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test1]": vm_unreachable("CentOS6.5-test1"),
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test2]": vm_unreachable("CentOS6.5-test2"),
         "network/test_bonds.py::test_bond_links_up[xen1]": "xen1: bond has 0 of 2 links up, expected all",
         "network/test_jumbo.py::test_jumbo_echo[xen1]": XEN1_JUMBO,
         "network/test_jumbo.py::test_oversize_echo_dropped[xen1]": XEN1_PATH_DOWN,
@@ -129,10 +156,15 @@ FAULTS: dict[str, dict[str, str]] = {
         "pool/test_dom0.py::test_bond_state[xen1]": "xen1: bond0 member eth1 is disabled, expected enabled",
     },
     "native-vlan-changed cisco-stack Po1 99": {
+        "network/test_reachability.py::test_host_answers_ping[xen1-Management]": host_unreachable("xen1", "Management"),
         "network/test_trunks.py::test_trunk_native_vlan[Po1]": "Po1: native VLAN 99, expected 5",
     },
     # A network's VLAN is a pool-wide object: every host's PIF on it moves.
     "network-vlan Data 31": {
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test1]": vm_unreachable("CentOS6.5-test1"),
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test2]": vm_unreachable("CentOS6.5-test2"),
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test3]": vm_unreachable("CentOS6.5-test3"),
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test4]": vm_unreachable("CentOS6.5-test4"),
         "network/test_bonds.py::test_network_vlan[xen1-Data]": (
             "xen1: network Data is VLAN 31 over bond0, expected VLAN 30 over bond0"
         ),
@@ -218,6 +250,7 @@ FAULTS: dict[str, dict[str, str]] = {
         "pool/test_dom0.py::test_storage_ping_jumbo[xen2]": f"xen2: {PING_PORTAL}",
     },
     "trunk-vlan-removed cisco-stack Po1 20": {
+        "network/test_reachability.py::test_host_answers_ping[xen1-Storage]": host_unreachable("xen1", "Storage"),
         "network/test_jumbo.py::test_jumbo_echo[xen1]": XEN1_JUMBO,
         "network/test_jumbo.py::test_oversize_echo_dropped[xen1]": XEN1_PATH_DOWN,
         "network/test_trunks.py::test_trunk_allowed_vlans[Po1]": (
@@ -225,10 +258,28 @@ FAULTS: dict[str, dict[str, str]] = {
         ),
         "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": f"xen1: {PING_PORTAL}",
     },
+    # XenMotion's VLAN off xen2's trunk: xen2 unreachable there (and, in a destructive session, migrations fail).
+    "trunk-vlan-removed cisco-stack Po2 10": {
+        "network/test_reachability.py::test_host_answers_ping[xen2-XenMotion]": host_unreachable("xen2", "XenMotion"),
+        "network/test_trunks.py::test_trunk_allowed_vlans[Po2]": (
+            "Po2: trunk does not allow VLAN 10 (XenMotion), used by xen2"
+        ),
+    },
+    "vm-vif-unplugged CentOS6.5-test4": {
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test4]": vm_unreachable("CentOS6.5-test4"),
+    },
     "vlan-deleted cisco-stack 30": {
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test1]": vm_unreachable("CentOS6.5-test1"),
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test2]": vm_unreachable("CentOS6.5-test2"),
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test3]": vm_unreachable("CentOS6.5-test3"),
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test4]": vm_unreachable("CentOS6.5-test4"),
         "network/test_vlans.py::test_vlan_exists[30]": "VLAN 30 (Data-VLAN): missing from cisco-stack",
     },
     "vlan-suspended cisco-stack 30": {
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test1]": vm_unreachable("CentOS6.5-test1"),
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test2]": vm_unreachable("CentOS6.5-test2"),
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test3]": vm_unreachable("CentOS6.5-test3"),
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test4]": vm_unreachable("CentOS6.5-test4"),
         "network/test_vlans.py::test_vlan_active[30]": "VLAN 30 (Data-VLAN): status suspended, expected active",
     },
     "vm-auto-poweron-off CentOS6.5-test4": {
