@@ -3,7 +3,7 @@ exactly its check red naming the VM, the twin ends as it started, and SIGTERM du
 puts every VM back where it started.
 
 The catalogue of faults whose checks are destructive lives here (DESTRUCTIVE_CATALOGUE); the
-non-destructive catalogue (test_fault_catalogue.py) covers the rest and counts these.
+non-destructive table (tests/faults.py, proved by test_faults.py) covers the rest and counts these.
 """
 
 from __future__ import annotations

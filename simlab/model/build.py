@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 
-from simlab.faults.registry import ActiveFaults
 from simlab.ios.boot import boot_switch
 from simlab.model.lab import Lab
 from simlab.model.objects import (
@@ -235,5 +234,8 @@ def build_lab(inv: Inventory) -> Lab:
         secrets={stable_uuid(inv.lab.name, "secret", s.name): inv.storage.chap.password
                  for s in inv.srs if s.type == "lvmoiscsi" and s.chap_user and inv.storage and inv.storage.chap},
     )
+    # Imported here: importing simlab.faults registers every fault module, and some read the faces.
+    from simlab.faults.registry import ActiveFaults
+
     lab.faults = ActiveFaults(lab)
     return lab
