@@ -10,6 +10,7 @@ twin fails nothing. The per-area tables (test_*_faults.py) check the messages wo
 from __future__ import annotations
 
 import os
+import shlex
 
 import pytest
 
@@ -62,7 +63,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pool/test_hosts.py::test_host_live[xen2]": "xen2",
     },
     "iso-sr-missing ISOStore": {
-        "pool/test_srs.py::test_iso_library_exists[ISOStore]": "ISOStore",
+        "storage/test_srs.py::test_pbd_attached[ISOStore-xen1]": "ISOStore",
+        "storage/test_srs.py::test_sr_exists[ISOStore]": "ISOStore",
+        "storage/test_srs.py::test_sr_pbds[ISOStore]": "ISOStore",
+        "storage/test_srs.py::test_sr_shared[ISOStore]": "ISOStore",
     },
     "lacp-passive cisco-stack Po1": {
         "network/test_bonds.py::test_bond_links_up[xen1]": "xen1",
@@ -168,20 +172,62 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "vm-no-pv-drivers CentOS6.5-test4": {
         "pool/test_vms.py::test_vm_pv_drivers[CentOS6.5-test4]": "CentOS6.5-test4",
     },
+    # Storage. A login the target refuses also hides its LUNs, so the LUN checks fail too, saying why.
+    "target-stopped": {
+        "storage/test_sessions.py::test_iscsi_session[xen1-iqn.2006-01.com.openfiler:tsn.heartbeat]": "xen1",
+        "storage/test_sessions.py::test_iscsi_session[xen1-iqn.2006-01.com.openfiler:tsn.shared]": "xen1",
+        "storage/test_sessions.py::test_iscsi_session[xen2-iqn.2006-01.com.openfiler:tsn.heartbeat]": "xen2",
+        "storage/test_sessions.py::test_iscsi_session[xen2-iqn.2006-01.com.openfiler:tsn.shared]": "xen2",
+        "storage/test_target.py::test_chap_login[iqn.2006-01.com.openfiler:tsn.heartbeat]": "iqn.2006-01.com.openfiler:tsn.heartbeat",
+        "storage/test_target.py::test_chap_login[iqn.2006-01.com.openfiler:tsn.shared]": "iqn.2006-01.com.openfiler:tsn.shared",
+        "storage/test_target.py::test_discovery_lists_targets": "openfiler",
+        "storage/test_target.py::test_lun_size[iqn.2006-01.com.openfiler:tsn.heartbeat-lun1]": "iqn.2006-01.com.openfiler:tsn.heartbeat",
+        "storage/test_target.py::test_lun_size[iqn.2006-01.com.openfiler:tsn.shared-lun1]": "iqn.2006-01.com.openfiler:tsn.shared",
+        "storage/test_target.py::test_portal_answers": "openfiler",
+    },
+    "target-chap-changed": {
+        "storage/test_target.py::test_chap_login[iqn.2006-01.com.openfiler:tsn.heartbeat]": "iqn.2006-01.com.openfiler:tsn.heartbeat",
+        "storage/test_target.py::test_chap_login[iqn.2006-01.com.openfiler:tsn.shared]": "iqn.2006-01.com.openfiler:tsn.shared",
+        "storage/test_target.py::test_lun_size[iqn.2006-01.com.openfiler:tsn.heartbeat-lun1]": "iqn.2006-01.com.openfiler:tsn.heartbeat",
+        "storage/test_target.py::test_lun_size[iqn.2006-01.com.openfiler:tsn.shared-lun1]": "iqn.2006-01.com.openfiler:tsn.shared",
+    },
+    "pbd-unplugged 'Shared iSCSI' xen2": {
+        "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test1]": "CentOS6.5-test1",
+        "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test2]": "CentOS6.5-test2",
+        "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test4]": "CentOS6.5-test4",
+        "storage/test_sessions.py::test_iscsi_session[xen2-iqn.2006-01.com.openfiler:tsn.shared]": "xen2",
+        "storage/test_srs.py::test_pbd_attached[Shared iSCSI-xen2]": "Shared iSCSI",
+    },
+    "sr-not-shared 'HeartBeat SR'": {
+        "storage/test_srs.py::test_sr_shared[HeartBeat SR]": "HeartBeat SR",
+    },
+    "lun-missing iqn.2006-01.com.openfiler:tsn.shared 1": {
+        "storage/test_target.py::test_lun_size[iqn.2006-01.com.openfiler:tsn.shared-lun1]": "iqn.2006-01.com.openfiler:tsn.shared",
+    },
+    "sr-nearly-full 'Shared iSCSI'": {
+        "storage/test_srs.py::test_sr_utilisation[Shared iSCSI]": "Shared iSCSI",
+    },
+    "heartbeat-sr-too-small": {
+        "storage/test_ha_storage.py::test_heartbeat_sr_size": "HeartBeat SR",
+        "storage/test_target.py::test_lun_size[iqn.2006-01.com.openfiler:tsn.heartbeat-lun1]": "iqn.2006-01.com.openfiler:tsn.heartbeat",
+    },
+    "vm-disk-local CentOS6.5-test4": {
+        "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test4]": "CentOS6.5-test4",
+    },
 }
 
 # Checks that send packets observe only with the data plane (root); without it they skip.
-PACKET_CHECKS = ("network/test_jumbo.py::", "pool/test_dom0.py::test_storage_ping_jumbo")
+PACKET_CHECKS = ("network/test_jumbo.py::", "pool/test_dom0.py::test_storage_ping_jumbo", "storage/test_target.py::")
 
 
 def test_catalogue_covers_every_registered_fault(twin: TwinHarness) -> None:
     import simlab.faults  # noqa: F401
     from simlab.faults.registry import REGISTRY
 
-    listed = {entry.split()[0] for entry in CATALOGUE}
+    listed = {shlex.split(entry)[0] for entry in CATALOGUE}
     assert listed == set(REGISTRY), f"not in the catalogue: {sorted(set(REGISTRY) - listed)}"
     for entry in CATALOGUE:
-        name, *args = entry.split()
+        name, *args = shlex.split(entry)
         assert REGISTRY[name].example(twin.inventory) == args, f"{name}: `simlab faults` shows other arguments"
 
 
@@ -192,7 +238,7 @@ def test_healthy_twin_fails_nothing(twin: TwinHarness) -> None:
 
 @pytest.mark.parametrize("entry", CATALOGUE)
 def test_fault_fails_exactly_the_checks_that_observe_it(twin: TwinHarness, entry: str) -> None:
-    name, *args = entry.split()
+    name, *args = shlex.split(entry)
     expected = {k: v for k, v in CATALOGUE[entry].items() if os.geteuid() == 0 or not k.startswith(PACKET_CHECKS)}
     outcome = twin.run_suite("suites", [(name, args)])
     assert set(outcome.failed) == set(expected), outcome.summary()
