@@ -16,6 +16,8 @@ import pytest
 
 from tests.harness import TwinHarness
 
+S, HB = "iqn.2006-01.com.openfiler:tsn.shared", "iqn.2006-01.com.openfiler:tsn.heartbeat"  # the targets
+
 CATALOGUE: dict[str, dict[str, str]] = {
     "bond-hashing xen1 tcpudp_ports": {
         "network/test_bonds.py::test_bond_hashing[xen1]": "xen1",
@@ -174,42 +176,42 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     # Storage. A login the target refuses also hides its LUNs, so the LUN checks fail too, saying why.
     "target-stopped": {
-        "storage/test_sessions.py::test_iscsi_session[xen1-iqn.2006-01.com.openfiler:tsn.heartbeat]": "xen1",
-        "storage/test_sessions.py::test_iscsi_session[xen1-iqn.2006-01.com.openfiler:tsn.shared]": "xen1",
-        "storage/test_sessions.py::test_iscsi_session[xen2-iqn.2006-01.com.openfiler:tsn.heartbeat]": "xen2",
-        "storage/test_sessions.py::test_iscsi_session[xen2-iqn.2006-01.com.openfiler:tsn.shared]": "xen2",
-        "storage/test_target.py::test_chap_login[iqn.2006-01.com.openfiler:tsn.heartbeat]": "iqn.2006-01.com.openfiler:tsn.heartbeat",
-        "storage/test_target.py::test_chap_login[iqn.2006-01.com.openfiler:tsn.shared]": "iqn.2006-01.com.openfiler:tsn.shared",
+        f"storage/test_sessions.py::test_iscsi_session[xen1-{HB}]": "xen1",
+        f"storage/test_sessions.py::test_iscsi_session[xen1-{S}]": "xen1",
+        f"storage/test_sessions.py::test_iscsi_session[xen2-{HB}]": "xen2",
+        f"storage/test_sessions.py::test_iscsi_session[xen2-{S}]": "xen2",
+        f"storage/test_target.py::test_chap_login[{HB}]": HB,
+        f"storage/test_target.py::test_chap_login[{S}]": S,
         "storage/test_target.py::test_discovery_lists_targets": "openfiler",
-        "storage/test_target.py::test_lun_size[iqn.2006-01.com.openfiler:tsn.heartbeat-lun1]": "iqn.2006-01.com.openfiler:tsn.heartbeat",
-        "storage/test_target.py::test_lun_size[iqn.2006-01.com.openfiler:tsn.shared-lun1]": "iqn.2006-01.com.openfiler:tsn.shared",
+        f"storage/test_target.py::test_lun_size[{HB}-lun1]": HB,
+        f"storage/test_target.py::test_lun_size[{S}-lun1]": S,
         "storage/test_target.py::test_portal_answers": "openfiler",
     },
     "target-chap-changed": {
-        "storage/test_target.py::test_chap_login[iqn.2006-01.com.openfiler:tsn.heartbeat]": "iqn.2006-01.com.openfiler:tsn.heartbeat",
-        "storage/test_target.py::test_chap_login[iqn.2006-01.com.openfiler:tsn.shared]": "iqn.2006-01.com.openfiler:tsn.shared",
-        "storage/test_target.py::test_lun_size[iqn.2006-01.com.openfiler:tsn.heartbeat-lun1]": "iqn.2006-01.com.openfiler:tsn.heartbeat",
-        "storage/test_target.py::test_lun_size[iqn.2006-01.com.openfiler:tsn.shared-lun1]": "iqn.2006-01.com.openfiler:tsn.shared",
+        f"storage/test_target.py::test_chap_login[{HB}]": HB,
+        f"storage/test_target.py::test_chap_login[{S}]": S,
+        f"storage/test_target.py::test_lun_size[{HB}-lun1]": HB,
+        f"storage/test_target.py::test_lun_size[{S}-lun1]": S,
     },
     "pbd-unplugged 'Shared iSCSI' xen2": {
         "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test1]": "CentOS6.5-test1",
         "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test2]": "CentOS6.5-test2",
         "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test4]": "CentOS6.5-test4",
-        "storage/test_sessions.py::test_iscsi_session[xen2-iqn.2006-01.com.openfiler:tsn.shared]": "xen2",
+        f"storage/test_sessions.py::test_iscsi_session[xen2-{S}]": "xen2",
         "storage/test_srs.py::test_pbd_attached[Shared iSCSI-xen2]": "Shared iSCSI",
     },
     "sr-not-shared 'HeartBeat SR'": {
         "storage/test_srs.py::test_sr_shared[HeartBeat SR]": "HeartBeat SR",
     },
-    "lun-missing iqn.2006-01.com.openfiler:tsn.shared 1": {
-        "storage/test_target.py::test_lun_size[iqn.2006-01.com.openfiler:tsn.shared-lun1]": "iqn.2006-01.com.openfiler:tsn.shared",
+    f"lun-missing {S} 1": {
+        f"storage/test_target.py::test_lun_size[{S}-lun1]": S,
     },
     "sr-nearly-full 'Shared iSCSI'": {
         "storage/test_srs.py::test_sr_utilisation[Shared iSCSI]": "Shared iSCSI",
     },
     "heartbeat-sr-too-small": {
         "storage/test_ha_storage.py::test_heartbeat_sr_size": "HeartBeat SR",
-        "storage/test_target.py::test_lun_size[iqn.2006-01.com.openfiler:tsn.heartbeat-lun1]": "iqn.2006-01.com.openfiler:tsn.heartbeat",
+        f"storage/test_target.py::test_lun_size[{HB}-lun1]": HB,
     },
     "vm-disk-local CentOS6.5-test4": {
         "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test4]": "CentOS6.5-test4",
