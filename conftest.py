@@ -12,4 +12,5 @@ pytest_plugins = [
     "fixtures.probe",
     "fixtures.dom0",
     "fixtures.storage",
+    "fixtures.xenmotion",
 ]

@@ -7,7 +7,7 @@ How to add a class: see ``xenlab.xapi.typed`` (a frozen dataclass, ``@xapi_class
 from xenlab.xapi.objects.network import PIF, Bond, Network, PIFMetrics
 from xenlab.xapi.objects.pool import Cpu, Host, HostMetrics, Pool
 from xenlab.xapi.objects.storage import PBD, SR, VBD, VDI, Secret
-from xenlab.xapi.objects.vm import VM, VMGuestMetrics
+from xenlab.xapi.objects.vm import VIF, VM, VMGuestMetrics, VMMetrics
 
 __all__ = [
     "PBD",
@@ -15,6 +15,7 @@ __all__ = [
     "SR",
     "VBD",
     "VDI",
+    "VIF",
     "VM",
     "Bond",
     "Cpu",
@@ -25,4 +26,5 @@ __all__ = [
     "Pool",
     "Secret",
     "VMGuestMetrics",
+    "VMMetrics",
 ]
