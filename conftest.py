@@ -23,5 +23,6 @@ pytest_plugins = [
     "fixtures.switches",
     "fixtures.probe",
     "fixtures.dom0",
+    "fixtures.storage",
     "fixtures.xenmotion",
 ]

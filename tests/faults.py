@@ -9,10 +9,13 @@ fault fails one check. Adding a fault is adding one row; tests/test_faults.py re
 
 from __future__ import annotations
 
+import shlex
+
 # Checks that send packets observe only with the data plane (root); without it they are skipped.
 PACKET_CHECKS = (
     "network/test_jumbo.py::",
     "network/test_reachability.py::",
+    "storage/test_target.py::",
     "pool/test_dom0.py::test_storage_ping_jumbo",
 )
 
@@ -115,7 +118,10 @@ FAULTS: dict[str, dict[str, str]] = {
         "pool/test_hosts.py::test_host_live[xen2]": "xen2: host is not live, expected live",
     },
     "iso-sr-missing ISOStore": {
-        "pool/test_srs.py::test_iso_library_exists[ISOStore]": "ISOStore: ISO library SR does not exist",
+        "storage/test_srs.py::test_pbd_attached[ISOStore-xen1]": "ISOStore",
+        "storage/test_srs.py::test_sr_exists[ISOStore]": "ISOStore",
+        "storage/test_srs.py::test_sr_pbds[ISOStore]": "ISOStore",
+        "storage/test_srs.py::test_sr_shared[ISOStore]": "ISOStore",
     },
     "lacp-passive cisco-stack Po1": {
         "network/test_reachability.py::test_host_answers_ping[xen1-Management]": host_unreachable("xen1", "Management"),
@@ -298,12 +304,74 @@ FAULTS: dict[str, dict[str, str]] = {
             "CentOS6.5-test4: PV drivers not detected, expected installed and running"
         ),
     },
+    # Storage (messages pinned to the object they name first). A login the target refuses also hides its LUNs.
+    "target-stopped": {
+        "storage/test_sessions.py::test_iscsi_session[xen1-iqn.2006-01.com.openfiler:tsn.heartbeat]": "xen1",
+        "storage/test_sessions.py::test_iscsi_session[xen1-iqn.2006-01.com.openfiler:tsn.shared]": "xen1",
+        "storage/test_sessions.py::test_iscsi_session[xen2-iqn.2006-01.com.openfiler:tsn.heartbeat]": "xen2",
+        "storage/test_sessions.py::test_iscsi_session[xen2-iqn.2006-01.com.openfiler:tsn.shared]": "xen2",
+        "storage/test_target.py::test_chap_login[iqn.2006-01.com.openfiler:tsn.heartbeat]": (
+            "iqn.2006-01.com.openfiler:tsn.heartbeat"
+        ),
+        "storage/test_target.py::test_chap_login[iqn.2006-01.com.openfiler:tsn.shared]": (
+            "iqn.2006-01.com.openfiler:tsn.shared"
+        ),
+        "storage/test_target.py::test_discovery_lists_targets": "openfiler",
+        "storage/test_target.py::test_lun_size[iqn.2006-01.com.openfiler:tsn.heartbeat-lun1]": (
+            "iqn.2006-01.com.openfiler:tsn.heartbeat"
+        ),
+        "storage/test_target.py::test_lun_size[iqn.2006-01.com.openfiler:tsn.shared-lun1]": (
+            "iqn.2006-01.com.openfiler:tsn.shared"
+        ),
+        "storage/test_target.py::test_portal_answers": "openfiler",
+    },
+    "target-chap-changed": {
+        "storage/test_target.py::test_chap_login[iqn.2006-01.com.openfiler:tsn.heartbeat]": (
+            "iqn.2006-01.com.openfiler:tsn.heartbeat"
+        ),
+        "storage/test_target.py::test_chap_login[iqn.2006-01.com.openfiler:tsn.shared]": (
+            "iqn.2006-01.com.openfiler:tsn.shared"
+        ),
+        "storage/test_target.py::test_lun_size[iqn.2006-01.com.openfiler:tsn.heartbeat-lun1]": (
+            "iqn.2006-01.com.openfiler:tsn.heartbeat"
+        ),
+        "storage/test_target.py::test_lun_size[iqn.2006-01.com.openfiler:tsn.shared-lun1]": (
+            "iqn.2006-01.com.openfiler:tsn.shared"
+        ),
+    },
+    "pbd-unplugged 'Shared iSCSI' xen2": {
+        "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test1]": "CentOS6.5-test1",
+        "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test2]": "CentOS6.5-test2",
+        "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test4]": "CentOS6.5-test4",
+        "storage/test_sessions.py::test_iscsi_session[xen2-iqn.2006-01.com.openfiler:tsn.shared]": "xen2",
+        "storage/test_srs.py::test_pbd_attached[Shared iSCSI-xen2]": "Shared iSCSI",
+    },
+    "sr-not-shared 'HeartBeat SR'": {
+        "storage/test_srs.py::test_sr_shared[HeartBeat SR]": "HeartBeat SR",
+    },
+    "lun-missing iqn.2006-01.com.openfiler:tsn.shared 1": {
+        "storage/test_target.py::test_lun_size[iqn.2006-01.com.openfiler:tsn.shared-lun1]": (
+            "iqn.2006-01.com.openfiler:tsn.shared"
+        ),
+    },
+    "sr-nearly-full 'Shared iSCSI'": {
+        "storage/test_srs.py::test_sr_utilisation[Shared iSCSI]": "Shared iSCSI",
+    },
+    "heartbeat-sr-too-small": {
+        "storage/test_ha_storage.py::test_heartbeat_sr_size": "HeartBeat SR",
+        "storage/test_target.py::test_lun_size[iqn.2006-01.com.openfiler:tsn.heartbeat-lun1]": (
+            "iqn.2006-01.com.openfiler:tsn.heartbeat"
+        ),
+    },
+    "vm-disk-local CentOS6.5-test4": {
+        "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test4]": "CentOS6.5-test4",
+    },
 }
 
 
 def split(entry: str) -> tuple[str, list[str]]:
-    """``"host-mtu xen1 Storage 1500"`` -> ``("host-mtu", ["xen1", "Storage", "1500"])``."""
-    name, *args = entry.split()
+    """``"pbd-unplugged 'Shared iSCSI' xen2"`` -> ``("pbd-unplugged", ["Shared iSCSI", "xen2"])`` (shell quoting)."""
+    name, *args = shlex.split(entry)
     return name, args
 
 
