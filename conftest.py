@@ -12,4 +12,5 @@ pytest_plugins = [
     "fixtures.switches",
     "fixtures.probe",
     "fixtures.dom0",
+    "fixtures.xenmotion",
 ]

@@ -14,6 +14,7 @@ import os
 import pytest
 
 from tests.harness import TwinHarness
+from tests.test_xenmotion_faults import DESTRUCTIVE_CATALOGUE
 
 CATALOGUE: dict[str, dict[str, str]] = {
     "bond-hashing xen1 tcpudp_ports": {
@@ -27,6 +28,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "network/test_port_channels.py::test_port_channel_in_use[Po1]": "Po1",
         "pool/test_dom0.py::test_bond_state[xen1]": "xen1",
         "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": "xen1",
+        "network/test_reachability.py::test_host_answers_ping[xen1-Management]": "xen1",
+        "network/test_reachability.py::test_host_answers_ping[xen1-Storage]": "xen1",
+        "network/test_reachability.py::test_host_answers_ping[xen1-XenMotion]": "xen1",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test1]": "CentOS6.5-test1",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test2]": "CentOS6.5-test2",
     },
     "bond-nics xen1 eth0": {
         "network/test_bonds.py::test_bond_nics[xen1]": "xen1",
@@ -72,6 +78,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "network/test_port_channels.py::test_port_channel_in_use[Po1]": "Po1",
         "pool/test_dom0.py::test_bond_state[xen1]": "xen1",
         "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": "xen1",
+        "network/test_reachability.py::test_host_answers_ping[xen1-Management]": "xen1",
+        "network/test_reachability.py::test_host_answers_ping[xen1-Storage]": "xen1",
+        "network/test_reachability.py::test_host_answers_ping[xen1-XenMotion]": "xen1",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test1]": "CentOS6.5-test1",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test2]": "CentOS6.5-test2",
     },
     "load-balance cisco-stack dst-ip": {
         "network/test_load_balance.py::test_load_balance[cisco-stack]": "cisco-stack",
@@ -90,10 +101,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "native-vlan-changed cisco-stack Po1 99": {
         "network/test_trunks.py::test_trunk_native_vlan[Po1]": "Po1",
+        "network/test_reachability.py::test_host_answers_ping[xen1-Management]": "xen1",
     },
     "network-vlan Data 31": {
         "network/test_bonds.py::test_network_vlan[xen1-Data]": "xen1",
         "network/test_bonds.py::test_network_vlan[xen2-Data]": "xen2",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test1]": "CentOS6.5-test1",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test2]": "CentOS6.5-test2",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test3]": "CentOS6.5-test3",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test4]": "CentOS6.5-test4",
     },
     "pool-auto-poweron-off": {
         "pool/test_pool.py::test_pool_auto_poweron": "pool lab",
@@ -149,12 +165,28 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "network/test_jumbo.py::test_jumbo_echo[xen1]": "probe -> xen1 198.18.20.11",
         "network/test_trunks.py::test_trunk_allowed_vlans[Po1]": "Po1",
         "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": "xen1",
+        "network/test_reachability.py::test_host_answers_ping[xen1-Storage]": "xen1",
+    },
+    "trunk-vlan-removed cisco-stack Po2 10": {
+        "network/test_reachability.py::test_host_answers_ping[xen2-XenMotion]": "xen2",
+        "network/test_trunks.py::test_trunk_allowed_vlans[Po2]": "Po2",
+    },
+    "vm-vif-unplugged CentOS6.5-test4": {
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test4]": "CentOS6.5-test4",
     },
     "vlan-deleted cisco-stack 30": {
         "network/test_vlans.py::test_vlan_exists[30]": "VLAN 30 (Data-VLAN)",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test1]": "CentOS6.5-test1",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test2]": "CentOS6.5-test2",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test3]": "CentOS6.5-test3",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test4]": "CentOS6.5-test4",
     },
     "vlan-suspended cisco-stack 30": {
         "network/test_vlans.py::test_vlan_active[30]": "VLAN 30 (Data-VLAN)",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test1]": "CentOS6.5-test1",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test2]": "CentOS6.5-test2",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test3]": "CentOS6.5-test3",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test4]": "CentOS6.5-test4",
     },
     "vm-auto-poweron-off CentOS6.5-test4": {
         "pool/test_vms.py::test_vm_auto_poweron[CentOS6.5-test4]": "CentOS6.5-test4",
@@ -171,18 +203,20 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 # Checks that send packets observe only with the data plane (root); without it they skip.
-PACKET_CHECKS = ("network/test_jumbo.py::", "pool/test_dom0.py::test_storage_ping_jumbo")
+PACKET_CHECKS = ("network/test_jumbo.py::", "pool/test_dom0.py::test_storage_ping_jumbo",
+                 "network/test_reachability.py::")
 
 
 def test_catalogue_covers_every_registered_fault(twin: TwinHarness) -> None:
     import simlab.faults  # noqa: F401
     from simlab.faults.registry import REGISTRY
 
-    listed = {entry.split()[0] for entry in CATALOGUE}
+    entries = [*CATALOGUE, *DESTRUCTIVE_CATALOGUE]
+    listed = {entry.split()[0] for entry in entries}
     assert listed == set(REGISTRY), f"not in the catalogue: {sorted(set(REGISTRY) - listed)}"
-    for entry in CATALOGUE:
-        name, *args = entry.split()
-        assert REGISTRY[name].example(twin.inventory) == args, f"{name}: `simlab faults` shows other arguments"
+    for name, spec in REGISTRY.items():
+        example = " ".join([name, *spec.example(twin.inventory)])
+        assert example in entries, f"{name}: no row with the arguments `simlab faults` shows ({example})"
 
 
 def test_healthy_twin_fails_nothing(twin: TwinHarness) -> None:

@@ -227,6 +227,7 @@ def build_lab(inv: Inventory) -> Lab:
     vms = _vms(inv)
     _vm_disks(inv, vms, srs)
     return Lab(
+        migration_downtime_ms=tuple(inv.xenmotion.simulated_downtime_ms),
         name=inv.lab.name,
         pool=pool,
         hosts=hosts,

@@ -175,6 +175,22 @@ class HA(Strict):
     restart_deadline_s: int = Field(default=180, ge=1)
 
 
+class XenMotion(Strict):
+    """What a live migration must show, and how the destructive suite measures it."""
+
+    max_lost: int = Field(default=1, ge=0)  # replies lost at interval_s during one migration (the workshop: 1)
+    interval_s: float = Field(default=1.0, gt=0)  # the interval the budget is judged at
+    fine_interval_ms: int = Field(default=100, ge=10)  # the interval the outage is measured at
+    deadline_s: float = Field(default=300, gt=0)  # a migration that takes longer fails
+    # Disposable test VMs, when no inventory VM is marked `migrate`: clones of this template on the
+    # pool's default SR, started on the first host, destroyed afterwards.
+    template: str | None = None
+    clones: int = Field(default=1, ge=0, le=16)
+    clone_network: str | None = None  # default: the network with purpose "data"
+    # The twin's stop-and-copy pause, drawn from this range (ms); a real lab's is what it is.
+    simulated_downtime_ms: tuple[float, float] = (60.0, 210.0)
+
+
 class VM(Strict):
     name: str = Field(min_length=1)
     host: str
@@ -283,6 +299,7 @@ class Inventory(Strict):
     srs: list[SR] = Field(default_factory=list)
     ha: HA = HA()
     vms: list[VM] = Field(default_factory=list)
+    xenmotion: XenMotion = XenMotion()
     switches: list[Switch] = Field(default_factory=list)
     storage: Storage | None = None
     probe: Probe = Probe()

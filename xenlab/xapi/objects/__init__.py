@@ -7,13 +7,14 @@ How to add a class: see ``xenlab.xapi.typed`` (a frozen dataclass, ``@xapi_class
 from xenlab.xapi.objects.network import PIF, Bond, Network, PIFMetrics
 from xenlab.xapi.objects.pool import Cpu, Host, HostMetrics, Pool
 from xenlab.xapi.objects.storage import PBD, SR, VDI
-from xenlab.xapi.objects.vm import VM, VMGuestMetrics
+from xenlab.xapi.objects.vm import VIF, VM, VMGuestMetrics, VMMetrics
 
 __all__ = [
     "PBD",
     "PIF",
     "SR",
     "VDI",
+    "VIF",
     "VM",
     "Bond",
     "Cpu",
@@ -23,4 +24,5 @@ __all__ = [
     "PIFMetrics",
     "Pool",
     "VMGuestMetrics",
+    "VMMetrics",
 ]
