@@ -72,9 +72,8 @@ def test_real_lab_with_a_missing_probe_namespace_fails_naming_it(twin: TwinHarne
                          text=True, timeout=300)
     assert run.returncode != 0, run.stdout[-3000:]
     outcome = read_junit(junit, ROOT / "suites")
-    assert not outcome.skipped, f"skipped on a real lab: {outcome.skipped}"
-    packet = {node: message for node, message in outcome.failed.items() if "jumbo" in node}
-    assert packet, outcome.summary()
-    for node, message in packet.items():
-        assert "xlprobe-xltset (probe.netns) does not exist" in message, f"{node}: {message}"
-    assert set(outcome.failed) == set(packet), outcome.summary()  # nothing else is broken
+    skipped = {node: reason for node, reason in outcome.skipped.items() if not reason.startswith("destructive")}
+    assert not skipped, f"skipped on a real lab: {skipped}"
+    assert any("jumbo" in node for node in outcome.failed), outcome.summary()
+    for node, message in outcome.failed.items():  # the packet checks, and nothing else
+        assert "probe namespace xlprobe-xltset (probe.netns) does not exist" in message, f"{node}: {message}"
