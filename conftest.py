@@ -12,5 +12,6 @@ pytest_plugins = [
     "fixtures.switches",
     "fixtures.probe",
     "fixtures.dom0",
+    "fixtures.storage",
     "fixtures.xenmotion",
 ]
