@@ -15,6 +15,7 @@ if _loaded is not None and Path(getattr(_loaded, "__file__", None) or "/").resol
 pytest_plugins = [
     "fixtures.options",
     "fixtures.lab",
+    "fixtures.skips",
     "fixtures.params",
     "fixtures.report",
     "fixtures.waivers",
