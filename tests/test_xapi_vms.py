@@ -150,3 +150,19 @@ def test_a_disposable_clone_runs_and_is_destroyed_with_its_disks(api) -> None:
         api.VDI.destroy(vdi)
     assert not api.VM.get_by_name_label("xenlab-disposable-1")
     assert not set(vdis) & set(api.VDI.get_all())
+
+
+def test_disposable_vms_are_provisioned_and_leftovers_removed(api) -> None:
+    from xenlab import disposable
+
+    source = api.VM.get_by_name_label("CentOS6.5-test3")[0]
+    api.VM.hard_shutdown(source)
+    try:
+        vm, address = disposable.provision(api, "CentOS6.5-test3", "xenlab-disposable-2", "xen1", "xltest", 10)
+    finally:
+        api.VM.start_on(source, _host(api, "xen2"), False, False)
+    assert address.startswith("198.18.30.") and api.VM.get_power_state(vm) == "Running"
+    assert disposable.leftovers(api, "xltest") == {vm: "xenlab-disposable-2"}
+    assert disposable.leftovers(api, "another-lab") == {}
+    assert disposable.remove_leftovers(api, "xltest") == ["xenlab-disposable-2"]
+    assert not api.VM.get_by_name_label("xenlab-disposable-2")
