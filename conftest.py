@@ -3,6 +3,7 @@
 pytest_plugins = [
     "fixtures.options",
     "fixtures.lab",
+    "fixtures.skips",
     "fixtures.params",
     "fixtures.report",
     "fixtures.waivers",
@@ -11,5 +12,6 @@ pytest_plugins = [
     "fixtures.switches",
     "fixtures.probe",
     "fixtures.dom0",
+    "fixtures.storage",
     "fixtures.xenmotion",
 ]

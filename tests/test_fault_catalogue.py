@@ -10,11 +10,14 @@ twin fails nothing. The per-area tables (test_*_faults.py) check the messages wo
 from __future__ import annotations
 
 import os
+import shlex
 
 import pytest
 
 from tests.harness import TwinHarness
 from tests.test_xenmotion_faults import DESTRUCTIVE_CATALOGUE
+
+S, HB = "iqn.2006-01.com.openfiler:tsn.shared", "iqn.2006-01.com.openfiler:tsn.heartbeat"  # the targets
 
 CATALOGUE: dict[str, dict[str, str]] = {
     "bond-hashing xen1 tcpudp_ports": {
@@ -68,7 +71,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pool/test_hosts.py::test_host_live[xen2]": "xen2",
     },
     "iso-sr-missing ISOStore": {
-        "pool/test_srs.py::test_iso_library_exists[ISOStore]": "ISOStore",
+        "storage/test_srs.py::test_pbd_attached[ISOStore-xen1]": "ISOStore",
+        "storage/test_srs.py::test_sr_exists[ISOStore]": "ISOStore",
+        "storage/test_srs.py::test_sr_pbds[ISOStore]": "ISOStore",
+        "storage/test_srs.py::test_sr_shared[ISOStore]": "ISOStore",
     },
     "lacp-passive cisco-stack Po1": {
         "network/test_bonds.py::test_bond_links_up[xen1]": "xen1",
@@ -200,11 +206,53 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "vm-no-pv-drivers CentOS6.5-test4": {
         "pool/test_vms.py::test_vm_pv_drivers[CentOS6.5-test4]": "CentOS6.5-test4",
     },
+    # Storage. A login the target refuses also hides its LUNs, so the LUN checks fail too, saying why.
+    "target-stopped": {
+        f"storage/test_sessions.py::test_iscsi_session[xen1-{HB}]": "xen1",
+        f"storage/test_sessions.py::test_iscsi_session[xen1-{S}]": "xen1",
+        f"storage/test_sessions.py::test_iscsi_session[xen2-{HB}]": "xen2",
+        f"storage/test_sessions.py::test_iscsi_session[xen2-{S}]": "xen2",
+        f"storage/test_target.py::test_chap_login[{HB}]": HB,
+        f"storage/test_target.py::test_chap_login[{S}]": S,
+        "storage/test_target.py::test_discovery_lists_targets": "openfiler",
+        f"storage/test_target.py::test_lun_size[{HB}-lun1]": HB,
+        f"storage/test_target.py::test_lun_size[{S}-lun1]": S,
+        "storage/test_target.py::test_portal_answers": "openfiler",
+    },
+    "target-chap-changed": {
+        f"storage/test_target.py::test_chap_login[{HB}]": HB,
+        f"storage/test_target.py::test_chap_login[{S}]": S,
+        f"storage/test_target.py::test_lun_size[{HB}-lun1]": HB,
+        f"storage/test_target.py::test_lun_size[{S}-lun1]": S,
+    },
+    "pbd-unplugged 'Shared iSCSI' xen2": {
+        "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test1]": "CentOS6.5-test1",
+        "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test2]": "CentOS6.5-test2",
+        "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test4]": "CentOS6.5-test4",
+        f"storage/test_sessions.py::test_iscsi_session[xen2-{S}]": "xen2",
+        "storage/test_srs.py::test_pbd_attached[Shared iSCSI-xen2]": "Shared iSCSI",
+    },
+    "sr-not-shared 'HeartBeat SR'": {
+        "storage/test_srs.py::test_sr_shared[HeartBeat SR]": "HeartBeat SR",
+    },
+    f"lun-missing {S} 1": {
+        f"storage/test_target.py::test_lun_size[{S}-lun1]": S,
+    },
+    "sr-nearly-full 'Shared iSCSI'": {
+        "storage/test_srs.py::test_sr_utilisation[Shared iSCSI]": "Shared iSCSI",
+    },
+    "heartbeat-sr-too-small": {
+        "storage/test_ha_storage.py::test_heartbeat_sr_size": "HeartBeat SR",
+        f"storage/test_target.py::test_lun_size[{HB}-lun1]": HB,
+    },
+    "vm-disk-local CentOS6.5-test4": {
+        "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test4]": "CentOS6.5-test4",
+    },
 }
 
 # Checks that send packets observe only with the data plane (root); without it they skip.
 PACKET_CHECKS = ("network/test_jumbo.py::", "pool/test_dom0.py::test_storage_ping_jumbo",
-                 "network/test_reachability.py::")
+                 "network/test_reachability.py::", "storage/test_target.py::")
 
 
 def test_catalogue_covers_every_registered_fault(twin: TwinHarness) -> None:
@@ -212,10 +260,10 @@ def test_catalogue_covers_every_registered_fault(twin: TwinHarness) -> None:
     from simlab.faults.registry import REGISTRY
 
     entries = [*CATALOGUE, *DESTRUCTIVE_CATALOGUE]
-    listed = {entry.split()[0] for entry in entries}
+    listed = {shlex.split(entry)[0] for entry in entries}
     assert listed == set(REGISTRY), f"not in the catalogue: {sorted(set(REGISTRY) - listed)}"
     for name, spec in REGISTRY.items():
-        example = " ".join([name, *spec.example(twin.inventory)])
+        example = shlex.join([name, *spec.example(twin.inventory)])
         assert example in entries, f"{name}: no row with the arguments `simlab faults` shows ({example})"
 
 
@@ -226,7 +274,7 @@ def test_healthy_twin_fails_nothing(twin: TwinHarness) -> None:
 
 @pytest.mark.parametrize("entry", CATALOGUE)
 def test_fault_fails_exactly_the_checks_that_observe_it(twin: TwinHarness, entry: str) -> None:
-    name, *args = entry.split()
+    name, *args = shlex.split(entry)
     expected = {k: v for k, v in CATALOGUE[entry].items() if os.geteuid() == 0 or not k.startswith(PACKET_CHECKS)}
     outcome = twin.run_suite("suites", [(name, args)])
     assert set(outcome.failed) == set(expected), outcome.summary()

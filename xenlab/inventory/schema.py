@@ -159,12 +159,27 @@ class SR(Strict):
     type: Literal["lvmoiscsi", "iso", "nfs", "lvm", "ext"]
     role: Literal["vms", "heartbeat", "iso", "other"] = "other"
     shared: bool = False
+    content_type: str | None = None  # default: iso for an ISO library, user otherwise
     target: Address | None = None
     iqn: str | None = None
     lun: int | None = Field(default=None, ge=0)
-    chap_user: str | None = None
+    chap_user: str | None = None  # its PBDs must log in with CHAP as this user (password: storage.chap)
     location: str | None = None  # iso/nfs
     size_gib: float | None = Field(default=None, gt=0)
+    # Pool hosts that must have a PBD of it, plugged; default every host when shared, the first otherwise.
+    hosts: list[str] | None = None
+    # Above this physical utilisation the SR is too full; default 80 for SRs that hold VM disks, none otherwise.
+    max_utilisation_pct: float | None = Field(default=None, gt=0, le=100)
+
+    @property
+    def expected_content_type(self) -> str:
+        return self.content_type if self.content_type is not None else "iso" if self.type == "iso" else "user"
+
+    @property
+    def utilisation_limit_pct(self) -> float | None:
+        if self.max_utilisation_pct is not None:
+            return self.max_utilisation_pct
+        return 80.0 if self.role in ("vms", "other") and self.type != "iso" else None
 
 
 class HA(Strict):
@@ -173,6 +188,7 @@ class HA(Strict):
     heartbeat_sr: str | None = None
     timeout_s: int = Field(default=60, ge=10)
     restart_deadline_s: int = Field(default=180, ge=1)
+    heartbeat_sr_min_mib: int = Field(default=356, ge=1)  # xapi's minimum for the statefile SR
 
 
 class XenMotion(Strict):
@@ -325,3 +341,9 @@ class Inventory(Strict):
 
     def sr(self, name: str) -> SR:
         return next(s for s in self.srs if s.name == name)
+
+    def sr_hosts(self, sr: SR) -> list[str]:
+        """The pool hosts that must have the SR plugged."""
+        if sr.hosts is not None:
+            return list(sr.hosts)
+        return [h.name for h in self.pool.hosts] if sr.shared else [self.pool.hosts[0].name]

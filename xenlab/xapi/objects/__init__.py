@@ -6,13 +6,14 @@ How to add a class: see ``xenlab.xapi.typed`` (a frozen dataclass, ``@xapi_class
 
 from xenlab.xapi.objects.network import PIF, Bond, Network, PIFMetrics
 from xenlab.xapi.objects.pool import Cpu, Host, HostMetrics, Pool
-from xenlab.xapi.objects.storage import PBD, SR, VDI
+from xenlab.xapi.objects.storage import PBD, SR, VBD, VDI, Secret
 from xenlab.xapi.objects.vm import VIF, VM, VMGuestMetrics, VMMetrics
 
 __all__ = [
     "PBD",
     "PIF",
     "SR",
+    "VBD",
     "VDI",
     "VIF",
     "VM",
@@ -23,6 +24,7 @@ __all__ = [
     "Network",
     "PIFMetrics",
     "Pool",
+    "Secret",
     "VMGuestMetrics",
     "VMMetrics",
 ]

@@ -10,6 +10,7 @@ from xenlab.xapi.typed import Record, XapiObject, flag, int64, optional_flag, re
 if TYPE_CHECKING:
     from xenlab.xapi.facts import XapiFacts
     from xenlab.xapi.objects.pool import Host
+    from xenlab.xapi.objects.storage import VDI
 
 
 @xapi_class("VM")
@@ -79,6 +80,13 @@ class VM(XapiObject):
         """The name of the host the VM prefers to start on."""
         host = self.facts.get("host", self.affinity_ref)
         return host.name if host is not None else None
+
+    @property
+    def disks(self) -> tuple[VDI, ...]:
+        """The VDIs of its disk VBDs (VM.VBDs -> VBD.VDI), CD drives left out."""
+        from xenlab.xapi.objects.storage import VBD
+
+        return tuple(b.vdi for b in self.facts.get_all(VBD, self.vbd_refs) if b.is_disk and b.vdi is not None)
 
     @property
     def guest_metrics(self) -> VMGuestMetrics | None:
