@@ -77,3 +77,4 @@ def test_real_lab_with_a_missing_probe_namespace_fails_naming_it(twin: TwinHarne
     assert any("jumbo" in node for node in outcome.failed), outcome.summary()
     for node, message in outcome.failed.items():  # the packet checks, and nothing else
         assert "probe namespace xlprobe-xltset (probe.netns) does not exist" in message, f"{node}: {message}"
+        assert message.startswith(("probe: ", "storage probe: ")), f"{node}: {message}"
