@@ -12,8 +12,9 @@ import uuid as uuidlib
 from ipaddress import IPv4Network
 from typing import TYPE_CHECKING, Any
 
+from simlab.faces.xapi.guards import expect_power, user_vm
 from simlab.faces.xapi.wire import XapiError, ref
-from simlab.model.build import stable_mac
+from simlab.model.objects import stable_mac
 from simlab.model.storage import VBD, VDI
 
 if TYPE_CHECKING:
@@ -37,11 +38,9 @@ def _free_address(view: View, network: str | None) -> str | None:
 
 
 def vm_clone(view: View, vm_ref: str, new_name: Any) -> str:
-    from simlab.faces.xapi.methods import _expect_power, _user_vm
-
-    source = _user_vm(view, vm_ref)
+    source = user_vm(view, vm_ref)
     if not source.is_template:
-        _expect_power(vm_ref, source, "Halted")
+        expect_power(vm_ref, source, "Halted")
     name = str(new_name)
     if name in view.lab.vms:
         raise XapiError("OPERATION_NOT_ALLOWED", f"a VM named {name} exists already (the twin names VMs uniquely)")
@@ -73,19 +72,15 @@ def _copy(source: VM, name: str, uuid: str, address: str | None) -> VM:
 
 
 def vm_provision(view: View, vm_ref: str) -> str:
-    from simlab.faces.xapi.methods import _expect_power, _user_vm
-
-    vm = _user_vm(view, vm_ref)
-    _expect_power(vm_ref, vm, "Halted")
+    vm = user_vm(view, vm_ref)
+    expect_power(vm_ref, vm, "Halted")
     vm.is_template = False  # its disks exist already (cloned); xapi then lets it start
     return ""
 
 
 def vm_destroy(view: View, vm_ref: str) -> str:
-    from simlab.faces.xapi.methods import _expect_power, _user_vm
-
-    vm = _user_vm(view, vm_ref)
-    _expect_power(vm_ref, vm, "Halted")
+    vm = user_vm(view, vm_ref)
+    expect_power(vm_ref, vm, "Halted")
     view.lab.vms.pop(vm.name, None)
     return ""
 

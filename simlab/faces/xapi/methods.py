@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from simlab.faces.xapi import alerts, capacity, lifecycle, netrecords
-from simlab.faces.xapi.records import ControlDomain
+from simlab.faces.xapi.guards import expect_power as _expect_power
+from simlab.faces.xapi.guards import user_vm as _user_vm
 from simlab.faces.xapi.view import View
 from simlab.faces.xapi.wire import NULL, XapiError, as_bool, as_int, as_map, datetime, i, ref
 from simlab.model import migration, placement
@@ -53,18 +54,6 @@ class Job:
     """
 
     work: Callable[[Callable[[float], None]], str]
-
-
-def _user_vm(view: View, vm_ref: str) -> VM:
-    obj = view.obj("VM", vm_ref)
-    if isinstance(obj, ControlDomain):
-        raise XapiError("OPERATION_NOT_ALLOWED", "This operation is not allowed on a control domain")
-    return obj
-
-
-def _expect_power(vm_ref: str, vm: VM, *states: str) -> None:
-    if vm.power_state not in states:
-        raise XapiError("VM_BAD_POWER_STATE", vm_ref, states[0].lower(), vm.power_state.lower())
 
 
 def _usable_host(view: View, host_ref: str) -> Host:
