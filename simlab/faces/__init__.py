@@ -10,4 +10,6 @@ FACES = [
     "simlab.faces.ios",  # Cisco IOS CLI over SSH, one endpoint per switch stack
     "simlab.faces.dom0",  # dom0 shell over SSH, one endpoint per host
     "simlab.faces.dataplane",  # network namespaces, veths and bridges (needs root)
+    "simlab.faces.bmc",  # one IPMI BMC per host (pyghmi), on its BMC address
+    "simlab.faces.ha",  # xhad heartbeats between the host namespaces, and the failover (needs the data plane)
 ]

@@ -64,6 +64,10 @@ def _hosts(inv: Inventory) -> Problem | None:
         for j, nic in enumerate(inv.bond.nics):
             if nic not in host.nics:
                 return f"bond.nics[{j}]", f"host {host.name} has no NIC {nic!r} (it has {', '.join(host.nics)})"
+        if host.fence.method == "ipmi":
+            for field in ("address", "credentials"):
+                if getattr(host.fence, field) is None:
+                    return f"pool.hosts[{i}].fence.{field}", f"ipmi fencing needs the BMC's {field}"
     return None
 
 
@@ -113,6 +117,8 @@ def _storage(inv: Inventory) -> Problem | None:
                 return f"srs[{i}].iqn", f"{sr.iqn} is not a target of storage {inv.storage.name}"
         if sr.role == "iso" and sr.type != "iso":
             return f"srs[{i}].type", "an SR with role iso must have type iso"
+    if inv.ha.timeout_s <= 10 and inv.lab.kind == "real":
+        return "ha.timeout_s", f"{inv.ha.timeout_s} s: xapi needs an HA timeout above 10 s (60 is its default)"
     if inv.ha.enabled:
         if inv.ha.heartbeat_sr is None:
             return "ha.heartbeat_sr", "HA is enabled but no heartbeat SR is named"

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from simlab.faces.xapi import capacity
 from simlab.faces.xapi.records import ControlDomain
 from simlab.faces.xapi.view import View
 from simlab.faces.xapi.wire import XapiError, as_bool, as_int, as_map, i
+from simlab.model import capacity
 from simlab.model.objects import VDI, VM, Host, stable_uuid
 
 MIB = 1024**2
@@ -48,20 +48,30 @@ def _usable_host(view: View, host_ref: str) -> Host:
     return host
 
 
-def _place(view: View, vm_ref: str, vm: VM, host: Host) -> None:
-    free = capacity.free_memory(view.lab, host.name)
-    if vm.resident_on != host.name and free < vm.memory_bytes:
-        raise XapiError("HOST_NOT_ENOUGH_FREE_MEMORY", i(vm.memory_bytes), i(free))
-    vm.resident_on = host.name
+def _preserve_plan(view: View, vm: VM, host: Host) -> None:
+    """HA overcommit protection: a VM arriving on a host must not break the failover plan."""
+    pool = view.lab.pool
+    if not pool.ha_enabled or pool.ha_allow_overcommit or vm.resident_on == host.name:
+        return
+    failures = pool.ha_failures_to_tolerate
+    if capacity.plan_exists(view.lab, failures) and not capacity.plan_exists(view.lab, failures, (vm, host.name)):
+        raise XapiError("HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN")
+
+
+def _boot(view: View, vm: VM, host: Host) -> None:
+    _preserve_plan(view, vm, host)
+    try:
+        capacity.start(view.lab, vm, host)
+    except capacity.StartFailed as exc:
+        raise XapiError(*exc.description) from None
+    if vm.ha_restart_priority:
+        vm.ha_always_run = True  # xapi: starting a VM with a restart priority protects it
 
 
 def vm_start_on(view: View, vm_ref: str, host_ref: str, _paused: Any, _force: Any) -> str:
     vm = _user_vm(view, vm_ref)
     _expect_power(vm_ref, vm, "Halted")
-    host = _usable_host(view, host_ref)
-    _place(view, vm_ref, vm, host)
-    vm.power_state = "Running"
-    vm.domid = max([v.domid for v in view.lab.vms.values()] + [0]) + 1
+    _boot(view, vm, _usable_host(view, host_ref))
     return ""
 
 
@@ -78,14 +88,15 @@ def vm_start(view: View, vm_ref: str, paused: Any, force: Any) -> str:
 def vm_shutdown(view: View, vm_ref: str) -> str:
     vm = _user_vm(view, vm_ref)
     _expect_power(vm_ref, vm, "Running")
-    vm.power_state, vm.resident_on, vm.domid = "Halted", None, -1
+    # A shutdown asked for by a client is not a failure: HA must not restart the VM.
+    vm.power_state, vm.resident_on, vm.domid, vm.ha_always_run = "Halted", None, -1, False
     return ""
 
 
 def vm_hard_shutdown(view: View, vm_ref: str) -> str:
     vm = _user_vm(view, vm_ref)
     _expect_power(vm_ref, vm, "Running", "Paused", "Suspended")
-    vm.power_state, vm.resident_on, vm.domid = "Halted", None, -1
+    vm.power_state, vm.resident_on, vm.domid, vm.ha_always_run = "Halted", None, -1, False
     return ""
 
 
@@ -93,7 +104,12 @@ def vm_pool_migrate(view: View, vm_ref: str, host_ref: str, options: Any) -> str
     vm = _user_vm(view, vm_ref)
     as_map(options, "options")
     _expect_power(vm_ref, vm, "Running")
-    _place(view, vm_ref, vm, _usable_host(view, host_ref))
+    host = _usable_host(view, host_ref)
+    _preserve_plan(view, vm, host)
+    free = capacity.free_memory(view.lab, host.name)
+    if vm.resident_on != host.name and free < vm.memory_bytes:
+        raise XapiError("HOST_NOT_ENOUGH_FREE_MEMORY", i(vm.memory_bytes), i(free))
+    vm.resident_on = host.name
     return ""
 
 
@@ -162,13 +178,36 @@ def pool_disable_ha(view: View) -> str:
 
 def pool_set_failures(view: View, _pool_ref: str, value: Any) -> str:
     n = as_int(value, "value")
-    if view.lab.pool.ha_enabled and not capacity.plan_exists(view.lab, n):
+    if n < 0:
+        raise XapiError("INVALID_VALUE", "ha_host_failures_to_tolerate", str(n))
+    pool = view.lab.pool
+    if pool.ha_enabled and not pool.ha_allow_overcommit and not capacity.plan_exists(view.lab, n):
         raise XapiError("HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN")
-    view.lab.pool.ha_failures_to_tolerate = n
+    pool.ha_failures_to_tolerate = n
+    return ""
+
+
+def message_get_since(view: View, since: Any) -> dict[str, Any]:
+    import calendar
+    import time
+
+    try:
+        epoch = calendar.timegm(time.strptime(str(since).replace("-", "")[:17], "%Y%m%dT%H:%M:%S"))
+    except ValueError:
+        raise XapiError("FIELD_TYPE_ERROR", "since") from None
+    stamps = {m.uuid: m.timestamp for m in view.lab.messages}
+    return {r: rec for r, rec in view.records("message").items() if stamps.get(rec["uuid"], 0) > epoch}
+
+
+def message_destroy(view: View, message_ref: str) -> str:
+    target = view.obj("message", message_ref)
+    view.lab.messages[:] = [m for m in view.lab.messages if m is not target]
     return ""
 
 
 MESSAGES: dict[str, Message] = {
+    "message.get_since": Message(1, message_get_since, False),
+    "message.destroy": Message(1, message_destroy),
     "VM.start": Message(3, vm_start),
     "VM.start_on": Message(4, vm_start_on),
     "VM.shutdown": Message(1, vm_shutdown),
@@ -224,6 +263,7 @@ SETTERS: dict[tuple[str, str], Callable[[View, Any, Any], None]] = {
     ("VM", "affinity"): lambda v, o, x: setattr(o, "affinity", v.obj("host", x).name if x != "OpaqueRef:NULL"
                                                 else None),
     ("VM", "ha_restart_priority"): lambda v, o, x: _set_priority(o, str(x)),
+    ("VM", "ha_always_run"): lambda v, o, x: setattr(o, "ha_always_run", as_bool(x, "value")),
     ("VM", "order"): lambda v, o, x: setattr(o, "order", as_int(x, "value")),
     ("VM", "start_delay"): lambda v, o, x: setattr(o, "start_delay", as_int(x, "value")),
     ("VM", "memory_static_max"): lambda v, o, x: setattr(o, "memory_bytes", as_int(x, "value")),

@@ -18,8 +18,8 @@ Record = dict[str, Any]
 
 # Classes the face serves, in XenAPI spelling (event.from accepts them case-insensitively).
 CLASSES = ["pool", "host", "host_metrics", "host_cpu", "network", "PIF", "PIF_metrics", "Bond", "VLAN",
-           "SR", "PBD", "VDI", "VM", "VM_guest_metrics", "session"]
-EVENT_CLASSES = [c for c in CLASSES if c != "session"]
+           "SR", "PBD", "VDI", "VM", "VM_guest_metrics", "message", "session"]
+EVENT_CLASSES = [c for c in CLASSES if c not in ("session", "message")]
 
 
 class View:
@@ -29,6 +29,7 @@ class View:
         self.since = since  # last_updated stamps: stable, so event.from sees only real changes
         self._records: dict[str, dict[str, Record]] = {}
         self._objects: dict[str, dict[str, Any]] = {}
+        self.cache: dict[str, Any] = {}  # values several records share (the HA plan), computed once per view
 
     # -- refs of model objects -------------------------------------------------------------
     def pool_ref(self) -> str:
