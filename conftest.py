@@ -5,6 +5,8 @@ pytest_plugins = [
     "fixtures.lab",
     "fixtures.params",
     "fixtures.report",
+    "fixtures.waivers",
+    "fixtures.facts_out",
     "fixtures.xapi",
     "fixtures.switches",
     "fixtures.probe",

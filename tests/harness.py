@@ -30,6 +30,7 @@ class Outcome:
     failed: dict[str, str] = field(default_factory=dict)  # node id -> first line of the failure message
     skipped: dict[str, str] = field(default_factory=dict)
     output: str = ""
+    returncode: int = 0
 
     def summary(self) -> str:
         lines = [f"{len(self.passed)} passed, {len(self.failed)} failed, {len(self.skipped)} skipped"]
@@ -119,6 +120,7 @@ class TwinHarness:
             raise AssertionError(f"pytest wrote no results (rc {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
         outcome = read_junit(junit, ROOT / suite if (ROOT / suite).is_dir() else (ROOT / suite).parent)
         outcome.output = proc.stdout + proc.stderr
+        outcome.returncode = proc.returncode
         return outcome
 
 

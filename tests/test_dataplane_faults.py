@@ -43,7 +43,7 @@ FAULTS = {
     }, ["xen1: multipathd"]),
     "host-nic-down": (["xen1", "eth1"], {
         JUMBO: set(),
-        DOM0: {"test_bond_lacp_negotiated[xen1]"},
+        DOM0: {"test_bond_state[xen1]"},
     }, ["xen1: bond0 member eth1"]),
 }
 

@@ -24,8 +24,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "network/test_jumbo.py::test_jumbo_echo[xen1]": "probe -> xen1 198.18.20.11",
         "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1",
         "network/test_port_channels.py::test_port_channel_bundled[Po1]": "Po1",
-        "network/test_port_channels.py::test_port_channel_lacp[Po1]": "Po1",
-        "pool/test_dom0.py::test_bond_lacp_negotiated[xen1]": "xen1",
+        "network/test_port_channels.py::test_port_channel_in_use[Po1]": "Po1",
+        "pool/test_dom0.py::test_bond_state[xen1]": "xen1",
         "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": "xen1",
     },
     "bond-nics xen1 eth0": {
@@ -56,7 +56,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "network/test_bonds.py::test_bond_slave_carrier[xen1-eth1]": "xen1",
         "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1",
         "network/test_port_channels.py::test_port_channel_bundled[Po1]": "Po1",
-        "pool/test_dom0.py::test_bond_lacp_negotiated[xen1]": "xen1",
+        "pool/test_dom0.py::test_bond_state[xen1]": "xen1",
     },
     "host-not-live xen2": {
         "pool/test_hosts.py::test_host_live[xen2]": "xen2",
@@ -69,8 +69,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "network/test_jumbo.py::test_jumbo_echo[xen1]": "probe -> xen1 198.18.20.11",
         "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1",
         "network/test_port_channels.py::test_port_channel_bundled[Po1]": "Po1",
-        "network/test_port_channels.py::test_port_channel_lacp[Po1]": "Po1",
-        "pool/test_dom0.py::test_bond_lacp_negotiated[xen1]": "xen1",
+        "network/test_port_channels.py::test_port_channel_in_use[Po1]": "Po1",
+        "pool/test_dom0.py::test_bond_state[xen1]": "xen1",
         "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": "xen1",
     },
     "load-balance cisco-stack dst-ip": {
@@ -79,14 +79,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "member-mismatch cisco-stack Gi2/0/13 99": {
         "network/test_bonds.py::test_bond_links_up[xen1]": "xen1",
         "network/test_port_channels.py::test_port_channel_bundled[Po1]": "Po1",
-        "pool/test_dom0.py::test_bond_lacp_negotiated[xen1]": "xen1",
+        "pool/test_dom0.py::test_bond_state[xen1]": "xen1",
     },
     "member-removed cisco-stack Gi2/0/13": {
         "network/test_bonds.py::test_bond_links_up[xen1]": "xen1",
         "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1",
         "network/test_port_channels.py::test_port_channel_bundled[Po1]": "Po1",
         "network/test_port_channels.py::test_port_channel_spans_stack[Po1]": "Po1",
-        "pool/test_dom0.py::test_bond_lacp_negotiated[xen1]": "xen1",
+        "pool/test_dom0.py::test_bond_state[xen1]": "xen1",
     },
     "native-vlan-changed cisco-stack Po1 99": {
         "network/test_trunks.py::test_trunk_native_vlan[Po1]": "Po1",
@@ -120,8 +120,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "network/test_port_channels.py::test_port_channel_bundled[Po2]": "Po2",
         "network/test_port_channels.py::test_port_channel_bundled[Po3]": "Po3",
         "network/test_stack.py::test_stack_member_ready[2]": "cisco-stack",
-        "pool/test_dom0.py::test_bond_lacp_negotiated[xen1]": "xen1",
-        "pool/test_dom0.py::test_bond_lacp_negotiated[xen2]": "xen2",
+        "pool/test_dom0.py::test_bond_state[xen1]": "xen1",
+        "pool/test_dom0.py::test_bond_state[xen2]": "xen2",
     },
     "storage-mtu 1500": {
         "network/test_jumbo.py::test_jumbo_echo[openfiler]": "probe -> openfiler 198.18.20.10",
@@ -136,7 +136,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "network/test_bonds.py::test_bond_slave_carrier[xen1-eth1]": "xen1",
         "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1",
         "network/test_port_channels.py::test_port_channel_bundled[Po1]": "Po1",
-        "pool/test_dom0.py::test_bond_lacp_negotiated[xen1]": "xen1",
+        "pool/test_dom0.py::test_bond_state[xen1]": "xen1",
     },
     "switch-system-mtu cisco-stack 1500": {
         "network/test_jumbo.py::test_jumbo_echo[openfiler]": "probe -> openfiler 198.18.20.10",

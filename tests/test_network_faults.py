@@ -39,7 +39,7 @@ CASES = [
     }, {"test_bonds.py::test_bond_links_up[xen1]": "xen1",
         "test_bonds.py::test_bond_slave_carrier[xen1-eth1]": "xen1"}),
     Case("lacp-passive", (SW, "Po1"), {
-        "test_port_channels.py::test_port_channel_lacp[Po1]": "Po1: flags SD, expected in use (SU)",
+        "test_port_channels.py::test_port_channel_in_use[Po1]": "Po1: flags SD, expected in use (SU)",
         "test_port_channels.py::test_port_channel_bundled[Po1]": "Po1: member Gi1/0/13 is stand-alone (I)",
         "test_port_channels.py::test_lacp_partner[Po1]": "Po1: no LACP partner (xen1) on Gi1/0/13, Gi2/0/13",
     }, {"test_bonds.py::test_bond_links_up[xen1]": "xen1",

@@ -15,6 +15,7 @@ from xenlab.errors import DeviceError, LoginFailed, Unreachable
 from xenlab.inventory import load_inventory
 from xenlab.xapi import collect_facts, connect
 from xenlab.xapi.facts import CLASSES, XapiFacts
+from xenlab.xapi.objects import PBD
 
 
 @pytest.fixture(scope="module")
@@ -127,14 +128,21 @@ def test_facts_take_one_call_per_class(lab: FaceTwin) -> None:
         facts = collect_facts(session)
         calls = {k: v - before.get(k, 0) for k, v in counters.items() if v != before.get(k, 0)}
     assert calls == {"xapi.call": len(CLASSES), **{f"xapi.{c}.get_all_records": 1 for c in CLASSES}}
-    assert set(facts.hosts_by_name()) == {"xen1", "xen2"}
-    assert set(facts.vms_by_name()) == {v.name for v in lab.inventory.vms}  # no control domains
-    assert facts.pool_master()["name_label"] == "xen1"
+    assert set(facts.hosts) == {"xen1", "xen2"}
+    assert set(facts.vms) == {v.name for v in lab.inventory.vms}  # no control domains
+    assert facts.pool.master.name == "xen1"
     xen1 = facts.host("xen1")
-    assert facts.host_metrics(xen1)["live"] is True
-    (bond,) = facts.bonds_of(xen1)
-    assert {facts.get("PIF", s)["device"] for s in bond["slaves"]} == {"eth0", "eth1"}
-    assert facts.host_pif_on(xen1, "Storage")["MTU"] == "9000"
+    assert xen1.live is True
+    (bond,) = xen1.bonds
+    assert bond.slave_devices == ["eth0", "eth1"]
+    assert bond.device == "bond0" and bond.host.name == "xen1"
+    storage = xen1.pif_on("Storage")
+    assert (storage.mtu, storage.vlan, storage.host_name) == (9000, 20, "xen1")
+    assert xen1.pif_on("Management").vlan is None  # untagged: no -1 sentinel
+    vm = facts.vm(lab.inventory.vms[0].name)
+    assert vm.resident_on == lab.inventory.vms[0].host
+    sr = facts.sr("Shared iSCSI")
+    assert {p.host_name for p in sr.pbds} == {"xen1", "xen2"} and all(p.sr is sr for p in sr.pbds)
 
 
 def test_facts_are_json_without_secrets(lab: FaceTwin) -> None:
@@ -142,7 +150,7 @@ def test_facts_are_json_without_secrets(lab: FaceTwin) -> None:
         facts = collect_facts(session)
     text = json.dumps(facts.as_dict())
     assert XapiFacts.from_dict(json.loads(text)).records == facts.records
-    configs = [p["device_config"] for p in facts.all("PBD").values()]
+    configs = [p.device_config for p in facts.all(PBD).values()]
     chap = [v for c in configs for k, v in c.items() if k.startswith("chappassword")]
     assert chap and set(chap) == {"***"}
     assert lab.inventory.pool.credentials.password.reveal() not in text

@@ -1,4 +1,4 @@
-"""`xenlab`: check an inventory, learn a lab's facts, and diff two snapshots (before and after a change)."""
+"""`xenlab`: check an inventory, learn a lab's facts, diff two snapshots, and gate a change on a baseline."""
 
 from __future__ import annotations
 
@@ -67,6 +67,16 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 1 if changes else 0
 
 
+def cmd_gate(args: argparse.Namespace) -> int:
+    from xenlab import gate
+    from xenlab.acceptance import Outputs
+
+    outputs = Outputs(Path(args.reports))
+    if args.gate_command == "snapshot":
+        return gate.snapshot(args.name, args.pytest_args, outputs)
+    return gate.check(args.name, args.pytest_args or None, outputs)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="xenlab", description="Acceptance checks for a XenServer lab.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -78,12 +88,26 @@ def parser() -> argparse.ArgumentParser:
     diff_p = sub.add_parser("diff", help="what changed between two saved fact files; exit 1 if anything did")
     diff_p.add_argument("before")
     diff_p.add_argument("after")
+    gate_p = sub.add_parser("gate", help="pre-change gate: snapshot a baseline, then check against it",
+                            description="Run the non-destructive checks and save (snapshot) or compare (check) "
+                                        "their outcomes and the lab's facts; other arguments go to pytest "
+                                        "(--inventory, paths, -m ...). check reuses the snapshot's arguments "
+                                        "unless given others. Exit: 0 no regression, 1 regressions, 2 cannot judge.")
+    gate_sub = gate_p.add_subparsers(dest="gate_command", required=True)
+    for verb, text in (("snapshot", "save the outcomes and facts as baseline NAME (reports/baselines/NAME/)"),
+                       ("check", "run again and compare with baseline NAME; exit 1 on any regression")):
+        verb_p = gate_sub.add_parser(verb, help=text)
+        verb_p.add_argument("name")
+        verb_p.add_argument("--reports", default="reports", help="output folder (default reports/)")
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    handler = {"check-inventory": cmd_check, "learn": cmd_learn, "diff": cmd_diff}[args.command]
+    args, extra = parser().parse_known_args(argv)
+    if extra and args.command != "gate":
+        parser().error(f"unrecognized arguments: {' '.join(extra)}")
+    args.pytest_args = [a for a in extra if a != "--"]
+    handler = {"check-inventory": cmd_check, "learn": cmd_learn, "diff": cmd_diff, "gate": cmd_gate}[args.command]
     try:
         return handler(args)
     except (InventoryError, DeviceError) as exc:

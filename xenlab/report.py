@@ -1,8 +1,11 @@
-"""What a report says about the run: the lab, the tools, and how failures are grouped."""
+"""What a report says about the run: the lab, the tools, how failures are grouped, and timelines with plots."""
 
 from __future__ import annotations
 
+import csv
+import io
 import platform
+from collections.abc import Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -43,12 +46,95 @@ def allure_environment(inventory: Inventory) -> dict[str, str]:
     }
 
 
+# Category names, shared by the report and the tests that read it.
+KNOWN_ISSUE = "Known issue (waived)"
+LAB_UNREACHABLE = "Lab unreachable"
+LAB_DEFECT = "Lab defect"
+TEST_ERROR = "Test error"
+UNREACHABLE_WORDS = r"(unreachable|did not answer|timed out|timeout|cannot connect|login failed|refused|no route)"
+
+
 def allure_categories() -> list[dict[str, object]]:
-    """Tell a broken lab from a broken run: a check that found a problem vs. a device that did not answer."""
+    """Tell a broken lab from an unreachable one and from a broken run; waived failures stand apart."""
     return [
-        {"name": "Lab does not meet the inventory", "matchedStatuses": ["failed"]},
-        {"name": "Device unreachable or login refused", "matchedStatuses": ["broken"],
-         "messageRegex": ".*(unreachable|did not answer|timed out|login|authentication).*"},
-        {"name": "Check could not run", "matchedStatuses": ["broken"]},
-        {"name": "Skipped by design (destructive, no packets)", "matchedStatuses": ["skipped"]},
+        {"name": KNOWN_ISSUE, "matchedStatuses": ["skipped"], "messageRegex": "(?s).*[Ww]aived.*"},
+        {"name": LAB_UNREACHABLE, "matchedStatuses": ["failed", "broken"],
+         "messageRegex": f"(?is).*{UNREACHABLE_WORDS}.*"},
+        {"name": LAB_DEFECT, "matchedStatuses": ["failed"]},
+        {"name": TEST_ERROR, "matchedStatuses": ["broken"]},
+        {"name": "Left out by choice (destructive, no packets)", "matchedStatuses": ["skipped"]},
     ]
+
+
+# -- timelines and plots, for checks that watch the lab over time (HA failover, XenMotion) ----------------------
+
+Row = Mapping[str, object]
+
+
+def timeline_csv(rows: Sequence[Row]) -> str:
+    """The rows as CSV, columns in first-seen order; Allure shows a CSV attachment as a table."""
+    columns: list[str] = []
+    for row in rows:
+        columns += [key for key in row if key not in columns]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, restval="", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def timeline_plot(title: str, series: Mapping[str, Sequence[tuple[float, float | None]]], *,
+                  xlabel: str = "time (s)", ylabel: str = "", marks: Mapping[str, float] | None = None) -> bytes:
+    """A PNG line plot: one line per series of (t, value) points; a value of None (a lost ping, a host
+    that did not answer) is drawn as a red cross on the time axis; ``marks`` are labelled vertical lines
+    (``{"xen1 cables pulled": 3.0}``)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no screen on a CI runner
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 3.2), dpi=100, layout="constrained")
+    axes = figure.subplots()
+    for name, points in series.items():
+        axes.plot([t for t, v in points], [v for _, v in points], marker=".", label=name)
+        lost = [t for t, v in points if v is None]
+        if lost:
+            axes.plot(lost, [0] * len(lost), "x", color="red", label=f"{name}: no answer ({len(lost)})")
+    for label, at in (marks or {}).items():
+        axes.axvline(at, color="grey", linestyle="--")
+        axes.annotate(label, (at, 1), xycoords=("data", "axes fraction"), rotation=90, va="top", ha="right",
+                      fontsize=8)
+    axes.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    axes.grid(alpha=0.3)
+    if series:
+        axes.legend(fontsize=8, loc="best")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def attach_timeline(title: str, rows: Sequence[Row], plot: bytes | None = None) -> None:
+    """Attach a timeline to the running check's Allure result: a table, and a PNG plot if given.
+
+    For checks that watch the lab over time (HA failover, XenMotion). Call it from the test, also when it is
+    about to fail, so the evidence is there either way::
+
+        from xenlab.report import attach_timeline, timeline_plot
+
+        rows = [{"t (s)": 0.0, "event": "xen1 cables pulled"},
+                {"t (s)": 41.5, "event": "vm01 running on xen2"}]          # one mapping per event
+        png = timeline_plot("ping vm01 during XenMotion",
+                            {"vm01 RTT": [(0.0, 0.4), (0.2, None), (0.4, 0.5)]},  # None: no reply
+                            ylabel="RTT (ms)", marks={"migrate": 0.1})
+        attach_timeline("XenMotion vm01 xen1 -> xen2", rows, plot=png)
+
+    The table is named "<title> (timeline)" and shown by Allure as a table; the plot "<title> (plot)".
+    Text passes through ``redact`` like all evidence. Outside an Allure run (no ``--alluredir``) it does nothing.
+    """
+    import allure
+
+    from xenlab.inventory import redact
+
+    allure.attach(redact(timeline_csv(rows)), name=f"{title} (timeline)", attachment_type=allure.attachment_type.CSV)
+    if plot is not None:
+        allure.attach(plot, name=f"{title} (plot)", attachment_type=allure.attachment_type.PNG)

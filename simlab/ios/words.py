@@ -98,8 +98,12 @@ class Words:
             raise CliError(INCOMPLETE)
         column = self.column()
         word = self.next()
-        if word.isalpha() and self.more() and (self.peek() or "")[0].isdigit():
-            word += self.next()
+        if re.fullmatch(r"[A-Za-z][A-Za-z-]*", word):  # a type alone: its number follows after a space
+            if not self.more():
+                _type_of(word, column)
+                raise CliError(INCOMPLETE)
+            if (self.peek() or "")[0].isdigit():
+                word += self.next()
         try:
             return parse_port(word).long
         except ValueError:
@@ -113,3 +117,11 @@ def match_keyword(word: str, choices: tuple[str, ...] | list[str]) -> str | None
         return word
     found = [c for c in choices if c.startswith(word)]
     return found[0] if len(found) == 1 else None
+
+
+def _type_of(word: str, column: int) -> None:
+    """``interface Po`` is incomplete; ``interface Foo`` is invalid at the word."""
+    try:
+        parse_port(word + "1")
+    except ValueError:
+        raise CliError(INVALID, column) from None

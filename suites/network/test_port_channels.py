@@ -1,27 +1,45 @@
-"""Port-channels: LACP and in use, every member bundled, spread over the stack, every member's partner heard."""
+"""Port-channels: the inventory's protocol and in use, every member bundled, spread over the stack, partners heard."""
 
 from __future__ import annotations
 
 from xenlab.ifname import parse_port
+from xenlab.inventory.schema import PortChannel, Switch
+from xenlab.switch.facts import PortChannelFact, SwitchFacts
 
-FLAGS = {"P": "bundled", "s": "suspended", "I": "stand-alone", "D": "down", "H": "hot-standby", "w": "waiting",
-         "u": "unsuitable", "f": "failed to allocate"}
+FLAGS = {
+    "P": "bundled",
+    "s": "suspended",
+    "I": "stand-alone",
+    "D": "down",
+    "H": "hot-standby",
+    "w": "waiting",
+    "u": "unsuitable",
+    "f": "failed to allocate",
+}
+STATIC = "-"  # the protocol show etherchannel summary gives a channel of mode on
 
 
-def _port_channel(switch_facts, switch, pc):
+def _port_channel(switch_facts: dict[str, SwitchFacts], switch: Switch, pc: PortChannel) -> PortChannelFact:
     found = switch_facts[switch.name].port_channels.get(pc.name)
     assert found is not None, f"{pc.name}: not configured on {switch.name}"
     return found
 
 
-def test_port_channel_lacp(port_channel, switch_facts):
+def _protocol(protocol: str) -> str:
+    return "none (static)" if protocol == STATIC else protocol
+
+
+def test_port_channel_in_use(port_channel: tuple[Switch, PortChannel], switch_facts: dict[str, SwitchFacts]) -> None:
     switch, pc = port_channel
     found = _port_channel(switch_facts, switch, pc)
-    assert found.protocol == "LACP", f"{pc.name}: protocol is {found.protocol}, expected LACP"
+    expected = "LACP" if pc.lacp else STATIC
+    assert found.protocol == expected, (
+        f"{pc.name}: protocol is {_protocol(found.protocol)}, expected {_protocol(expected)} (mode {pc.mode})"
+    )
     assert found.flags == "SU", f"{pc.name}: flags {found.flags}, expected in use (SU)"
 
 
-def test_port_channel_bundled(port_channel, switch_facts):
+def test_port_channel_bundled(port_channel: tuple[Switch, PortChannel], switch_facts: dict[str, SwitchFacts]) -> None:
     switch, pc = port_channel
     found = _port_channel(switch_facts, switch, pc)
     problems = []
@@ -34,16 +52,20 @@ def test_port_channel_bundled(port_channel, switch_facts):
     assert not problems, f"{pc.name}: " + "; ".join(problems)
 
 
-def test_port_channel_spans_stack(port_channel, switch_facts):
-    switch, pc = port_channel
+def test_port_channel_spans_stack(
+    stacked_port_channel: tuple[Switch, PortChannel], switch_facts: dict[str, SwitchFacts]
+) -> None:
+    switch, pc = stacked_port_channel
     found = _port_channel(switch_facts, switch, pc)
     on = sorted({parse_port(m).stack_member for m in found.members})
-    assert len(on) >= 2, (f"{pc.name}: members {', '.join(found.members) or 'none'} are on stack member(s) "
-                          f"{', '.join(map(str, on)) or 'none'}, expected at least 2 stack members")
+    assert len(on) >= 2, (
+        f"{pc.name}: members {', '.join(found.members) or 'none'} are on stack member(s) "
+        f"{', '.join(map(str, on)) or 'none'}, expected at least 2 stack members"
+    )
 
 
-def test_lacp_partner(port_channel, switch_facts):
-    switch, pc = port_channel
+def test_lacp_partner(lacp_port_channel: tuple[Switch, PortChannel], switch_facts: dict[str, SwitchFacts]) -> None:
+    switch, pc = lacp_port_channel
     neighbors = switch_facts[switch.name].lacp
     missing = [m for m in pc.members if m not in neighbors or not neighbors[m].present]
     assert not missing, f"{pc.name}: no LACP partner ({pc.peer}) on {', '.join(missing)}"

@@ -14,7 +14,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def test_iso_library_exists(xapi_facts: XapiFacts, iso_sr: SR) -> None:
-    record = xapi_facts.srs_by_name().get(iso_sr.name)
-    assert record is not None, f"{iso_sr.name}: ISO library SR does not exist"
-    assert record["content_type"] == "iso", (
-        f"{iso_sr.name}: SR content type is {record['content_type'] or 'empty'}, expected an ISO library (iso)")
+    sr = xapi_facts.sr(iso_sr.name)
+    assert sr is not None, f"{iso_sr.name}: ISO library SR does not exist"
+    assert sr.content_type == "iso", (
+        f"{iso_sr.name}: SR content type is {sr.content_type or 'empty'}, expected an ISO library (iso)"
+    )

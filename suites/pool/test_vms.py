@@ -4,14 +4,14 @@ import pytest
 
 from xenlab.inventory.schema import VM
 from xenlab.xapi import XapiFacts
-from xenlab.xapi.facts import Record
+from xenlab.xapi.objects import VM as PoolVM
 
 
-def _vm(facts: XapiFacts, vm: VM) -> Record:
-    record = facts.vm(vm.name)
-    if record is None:
+def _vm(facts: XapiFacts, vm: VM) -> PoolVM:
+    found = facts.vm(vm.name)
+    if found is None:
         pytest.skip(f"{vm.name} does not exist (test_vm_exists reports it)")
-    return record
+    return found
 
 
 def test_vm_exists(xapi_facts: XapiFacts, inventory_vm: VM) -> None:
@@ -19,20 +19,20 @@ def test_vm_exists(xapi_facts: XapiFacts, inventory_vm: VM) -> None:
 
 
 def test_vm_running(xapi_facts: XapiFacts, inventory_vm: VM) -> None:
-    state = _vm(xapi_facts, inventory_vm)["power_state"]
+    state = _vm(xapi_facts, inventory_vm).power_state
     assert state == "Running", f"{inventory_vm.name}: VM is {state.lower()}, expected running"
 
 
 def test_vm_pv_drivers(xapi_facts: XapiFacts, inventory_vm: VM) -> None:
-    record = _vm(xapi_facts, inventory_vm)
-    if record["power_state"] != "Running":
+    vm = _vm(xapi_facts, inventory_vm)
+    if not vm.running:
         pytest.skip(f"{inventory_vm.name} is not running; PV drivers report only while it runs (test_vm_running)")
-    metrics = xapi_facts.guest_metrics(record)
-    assert metrics is not None and metrics["PV_drivers_detected"], (
-        f"{inventory_vm.name}: PV drivers not detected, expected installed and running")
+    assert vm.pv_drivers_detected, f"{inventory_vm.name}: PV drivers not detected, expected installed and running"
 
 
 def test_vm_auto_poweron(xapi_facts: XapiFacts, inventory_vm: VM) -> None:
-    actual = _vm(xapi_facts, inventory_vm)["other_config"].get("auto_poweron", "unset")
-    expected = str(inventory_vm.auto_poweron).lower()
-    assert actual == expected, f"{inventory_vm.name}: other_config:auto_poweron is {actual}, expected {expected}"
+    actual, expected = _vm(xapi_facts, inventory_vm).auto_poweron, inventory_vm.auto_poweron
+    shown = "unset" if actual is None else str(actual).lower()
+    assert actual == expected, (
+        f"{inventory_vm.name}: other_config:auto_poweron is {shown}, expected {str(expected).lower()}"
+    )

@@ -95,8 +95,19 @@ class Network(Strict):
 
 class Bond(Strict):
     mode: Literal["lacp", "balance-slb", "active-backup"] = "lacp"
-    hashing: Literal["src_mac", "tcpudp_ports"] = "tcpudp_ports"
+    hashing: Literal["src_mac", "tcpudp_ports"] = "tcpudp_ports"  # LACP bonds only
     nics: list[str] = Field(min_length=1)
+    device: str = Field(default="bond0", min_length=1)  # the bond's device in dom0 (its master PIF)
+
+    @property
+    def lacp(self) -> bool:
+        return self.mode == "lacp"
+
+
+class Dom0(Strict):
+    """What every host's dom0 must run."""
+
+    services: list[str] = Field(default_factory=lambda: ["xapi", "iscsid", "multipathd", "chronyd"])
 
 
 class SR(Strict):
@@ -149,10 +160,18 @@ class PortChannel(Strict):
     mode: Literal["active", "passive", "on"] = "active"
     allowed_vlans: list[int] = Field(min_length=1)
     native_vlan: int = Field(default=1, ge=1, le=4094)
+    # Members on at least two stack members, so losing one switch keeps the peer connected.
+    # Unset: required when the switch is a stack (lists more than one member).
+    spans_stack: bool | None = None
 
     @property
     def name(self) -> str:
         return f"Po{self.id}"
+
+    @property
+    def lacp(self) -> bool:
+        """LACP (mode active or passive), not a static channel (mode on)."""
+        return self.mode != "on"
 
 
 class Switch(Strict):
@@ -175,6 +194,9 @@ class Switch(Strict):
     @property
     def prompt(self) -> str:
         return self.hostname or self.name
+
+    def must_span_stack(self, pc: PortChannel) -> bool:
+        return pc.spans_stack if pc.spans_stack is not None else len(self.members) > 1
 
 
 class Lun(Strict):
@@ -214,6 +236,7 @@ class Inventory(Strict):
     pool: Pool
     networks: list[Network] = Field(min_length=1)
     bond: Bond
+    dom0: Dom0 = Dom0()
     srs: list[SR] = Field(default_factory=list)
     ha: HA = HA()
     vms: list[VM] = Field(default_factory=list)

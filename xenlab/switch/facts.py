@@ -25,6 +25,8 @@ COMMANDS = (
     "show system mtu",
 )
 NO_PARTNER = "0000.0000.0000"
+# IOS-XE routers spell member flags as words; the checks speak Catalyst letters.
+MEMBER_FLAGS = {"bndl": "P", "hot-sby": "H", "susp": "s", "stand-alone": "I", "indep": "I", "down": "D"}
 
 
 @dataclass
@@ -133,7 +135,8 @@ def collect_switch_facts(client: SwitchClient) -> SwitchFacts:
             vid = parse_port(r["interface"]).numbers[0]
             facts.svis[vid] = SviFact(r["interface"], r["ip_address"], r["status"], r["proto"])
     for r in rows["show etherchannel summary"]:
-        members = {_short(m): f for m, f in zip(r["member_interface"], r["member_interface_status"], strict=False)}
+        members = {_short(m): MEMBER_FLAGS.get(f, f)
+                   for m, f in zip(r["member_interface"], r["member_interface_status"], strict=False)}
         facts.port_channels[r["bundle_name"]] = PortChannelFact(
             r["bundle_name"], int(r["group"]), r["bundle_status"], r["bundle_protocol"], members)
     for r in rows["show lacp neighbor"]:

@@ -2,26 +2,41 @@
 
 The same function parses live output (the client) and recorded output (the project's tests),
 through netmiko's TextFSM helper, which is what ``send_command(..., use_textfsm=True)`` runs.
+
+Zero rows is an answer only where IOS really prints a table with nothing in it (``EMPTY``: no
+port-channel configured, no trunk up, PAgP on an LACP-only switch). Anywhere else a template that
+matched nothing is a ParseError saying so, distinct from a command that has no template at all.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 from typing import Any
 
+from netmiko.exceptions import NetmikoParsingException
 from netmiko.utilities import get_structured_data_textfsm
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-# Commands whose template is ours: ntc-templates has none, or (running-config interface) one that
-# refuses layer-2 lines.
+# Commands whose template is ours: ntc-templates has none, one that refuses layer-2 lines (running-config
+# interface), or one that drops members after an IOS-XE ``hot-sby`` member (etherchannel summary).
 OWN = {
     "show interfaces trunk": "cisco_ios_show_interfaces_trunk.textfsm",
     "show lacp neighbor": "cisco_ios_show_lacp_neighbor.textfsm",
     "show system mtu": "cisco_ios_show_system_mtu.textfsm",
     "show etherchannel load-balance": "cisco_ios_show_etherchannel_load-balance.textfsm",
+    "show etherchannel summary": "cisco_ios_show_etherchannel_summary.textfsm",
     "show running-config interface": "cisco_ios_show_running-config_interface.textfsm",
+}
+
+# What IOS prints when the table is truly empty, by command prefix.
+EMPTY = {
+    "show interfaces trunk": re.compile(r"\A\s*\Z"),
+    "show etherchannel summary": re.compile(r"Number of channel-groups in use:\s*0\b"),
+    "show lacp neighbor": re.compile(r"\A(?![\s\S]*Channel group)"),
+    "show pagp": re.compile(r"\A(?![\s\S]*Channel group)"),
 }
 
 
@@ -29,12 +44,21 @@ class ParseError(ValueError):
     """Output that the command's template cannot read."""
 
 
+def _normal(command: str) -> str:
+    return " ".join(command.split()).lower()
+
+
 def own_template(command: str) -> Path | None:
-    normal = " ".join(command.split()).lower()
+    normal = _normal(command)
     for prefix, name in OWN.items():
         if normal.startswith(prefix):
             return TEMPLATES / name
     return None
+
+
+def _empty_is_an_answer(command: str, raw: str) -> bool:
+    normal = _normal(command)
+    return any(normal.startswith(prefix) and pattern.search(raw) for prefix, pattern in EMPTY.items())
 
 
 def parse_output(command: str, raw: str) -> list[dict[str, Any]]:
@@ -44,13 +68,22 @@ def parse_output(command: str, raw: str) -> list[dict[str, Any]]:
         with warnings.catch_warnings():  # netmiko's own use of a deprecated importlib API, not ours to fix
             warnings.simplefilter("ignore", DeprecationWarning)
             rows = get_structured_data_textfsm(
-                raw, platform="cisco_ios", command=command, template=str(template) if template else None
+                raw, platform="cisco_ios", command=command, template=str(template) if template else None,
+                raise_parsing_error=True,
             )
+    except NetmikoParsingException as exc:
+        if "template not found" in str(exc):
+            raise ParseError(f"{command!r}: no TextFSM template for this command") from None
+        if _empty_is_an_answer(command, raw):
+            return []
+        name = template.name if template else "of ntc-templates"
+        raise ParseError(f"{command!r}: the TextFSM template {name} matched nothing in this output "
+                         f"({len(raw.splitlines())} lines; indented, or not the format it reads)") from None
     except Exception as exc:  # textfsm raises its own errors for unexpected lines
         raise ParseError(f"{command!r}: output not in the expected format: {exc}") from None
-    if isinstance(rows, str):  # netmiko returns the text when no template matched the command
+    if isinstance(rows, str):  # older netmiko: the text back when nothing parsed
         raise ParseError(f"{command!r}: no TextFSM template for this command")
-    if command.strip().lower().startswith("show interfaces trunk"):
+    if _normal(command).startswith("show interfaces trunk"):
         rows = merge_by_port(rows)
     return rows
 

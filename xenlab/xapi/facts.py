@@ -1,7 +1,9 @@
-"""XenAPI facts: one ``get_all_records`` per class, then typed lookups over the records.
+"""XenAPI facts: one ``get_all_records`` per class, built once into typed objects.
 
-Calls are independent of the number of objects. Facts are plain JSON (datetimes as
-strings, CHAP passwords redacted) so the gate can save and diff them.
+``records`` keeps the raw records (plain JSON: datetimes as strings, CHAP passwords
+redacted), which is what ``learn`` saves and ``diff`` compares and what a failed check
+carries as evidence. Checks read the typed objects only: ``facts.host("xen1").enabled``,
+``facts.vm("web").resident_on``, ``pif.vlan``. How to add a class: ``xenlab.xapi.typed``.
 """
 
 from __future__ import annotations
@@ -9,18 +11,27 @@ from __future__ import annotations
 import time
 import xmlrpc.client
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Any, TypeVar, overload
 
 import XenAPI
 
+from xenlab.xapi import objects as _objects  # noqa: F401  (registers every typed class)
+from xenlab.xapi.objects import SR, VM, Host, Network, Pool
 from xenlab.xapi.session import XapiSession
+from xenlab.xapi.typed import REGISTRY, Record, XapiObject
 
-Record = dict[str, Any]
-NULL = "OpaqueRef:NULL"
-CLASSES = ("pool", "host", "host_metrics", "host_cpu", "network", "PIF", "PIF_metrics", "Bond", "VLAN",
-           "SR", "PBD", "VDI", "VM", "VM_guest_metrics")
-OPTIONAL = {"host_cpu"}  # not every xapi exposes it to every role
+# Collected raw only (no typed class yet): saved by learn, diffed, but read by no check.
+RAW_ONLY = ("VLAN",)
+OPTIONAL: set[str] = set()  # classes not every xapi exposes to every role: an empty table when refused
 REDACTED = "***"
+
+T = TypeVar("T", bound=XapiObject)
+
+
+def classes() -> tuple[str, ...]:
+    """Every XenAPI class collected: the typed ones, then the raw-only ones."""
+    return (*REGISTRY, *(c for c in RAW_ONLY if c not in REGISTRY))
 
 
 def _plain(value: Any, key: str = "") -> Any:
@@ -28,11 +39,17 @@ def _plain(value: Any, key: str = "") -> Any:
     if isinstance(value, xmlrpc.client.DateTime):
         return value.value
     if isinstance(value, dict):
-        return {str(k): (REDACTED if str(k).lower().startswith("chappassword") else _plain(v, str(k)))
-                for k, v in value.items()}
+        return {
+            str(k): (REDACTED if str(k).lower().startswith("chappassword") else _plain(v, str(k)))
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
+
+
+def _key(cls: type[XapiObject] | str) -> str:
+    return cls if isinstance(cls, str) else cls.xapi_class
 
 
 @dataclass
@@ -41,80 +58,71 @@ class XapiFacts:
     master_url: str = ""
     collected_at: float = field(default_factory=time.time)
 
-    # -- generic -------------------------------------------------------------------------------
-    def all(self, cls: str) -> dict[str, Record]:
-        return self.records.get(cls, {})
+    @cached_property
+    def objects(self) -> dict[str, dict[str, XapiObject]]:
+        """Every registered class's objects by reference, built once."""
+        return {
+            name: {ref: typed.from_record(ref, record, self) for ref, record in self.records.get(name, {}).items()}
+            for name, typed in REGISTRY.items()
+        }
 
-    def get(self, cls: str, ref: str) -> Record | None:
-        return self.records.get(cls, {}).get(ref)
+    # -- any class ----------------------------------------------------------------------------
+    @overload
+    def all(self, cls: type[T]) -> dict[str, T]: ...
+    @overload
+    def all(self, cls: str) -> dict[str, Any]: ...
+    def all(self, cls: type[T] | str) -> dict[str, Any]:
+        """Every object of a class (the typed class or its XenAPI name), by reference."""
+        return self.objects.get(_key(cls), {})
 
-    def _by_name(self, cls: str) -> dict[str, Record]:
-        return {rec["name_label"]: rec for rec in self.all(cls).values()}
+    @overload
+    def get(self, cls: type[T], ref: str | None) -> T | None: ...
+    @overload
+    def get(self, cls: str, ref: str | None) -> Any: ...
+    def get(self, cls: type[T] | str, ref: str | None) -> Any:
+        """The object a reference points to; None for a null or dangling reference."""
+        return self.all(cls).get(ref) if ref else None
 
-    # -- pool and hosts -------------------------------------------------------------------------
+    def get_all(self, cls: type[T] | str, refs: tuple[str, ...]) -> tuple[Any, ...]:
+        """The objects references point to, dangling ones left out."""
+        found = self.all(cls)
+        return tuple(found[r] for r in refs if r in found)
+
+    # -- by name ------------------------------------------------------------------------------
     @property
-    def pool(self) -> Record:
-        return next(iter(self.all("pool").values()))
+    def pool(self) -> Pool:
+        return next(iter(self.all(Pool).values()))
 
-    def pool_master(self) -> Record | None:
-        return self.get("host", self.pool["master"])
+    @property
+    def hosts(self) -> dict[str, Host]:
+        return {h.name: h for h in self.all(Host).values()}
 
-    def hosts_by_name(self) -> dict[str, Record]:
-        return self._by_name("host")
+    def host(self, name: str) -> Host | None:
+        return self.hosts.get(name)
 
-    def host(self, name: str) -> Record | None:
-        return self.hosts_by_name().get(name)
+    @property
+    def vms(self) -> dict[str, VM]:
+        """Guest VMs by name: control domains, templates and snapshots left out."""
+        return {v.name: v for v in self.all(VM).values() if v.is_guest}
 
-    def host_metrics(self, host: Record) -> Record | None:
-        return self.get("host_metrics", host["metrics"])
+    def vm(self, name: str) -> VM | None:
+        return self.vms.get(name)
 
-    def host_cpus(self, host: Record) -> list[Record]:
-        return [self.all("host_cpu")[r] for r in host.get("host_CPUs", []) if r in self.all("host_cpu")]
+    @property
+    def srs(self) -> dict[str, SR]:
+        return {s.name: s for s in self.all(SR).values()}
 
-    # -- VMs --------------------------------------------------------------------------------------
-    def vms_by_name(self) -> dict[str, Record]:
-        """Guest VMs only: control domains, templates and snapshots left out."""
-        return {rec["name_label"]: rec for rec in self.all("VM").values()
-                if not (rec["is_control_domain"] or rec["is_a_template"] or rec["is_a_snapshot"])}
+    def sr(self, name: str) -> SR | None:
+        return self.srs.get(name)
 
-    def vm(self, name: str) -> Record | None:
-        return self.vms_by_name().get(name)
+    @property
+    def networks(self) -> dict[str, Network]:
+        return {n.name: n for n in self.all(Network).values()}
 
-    def guest_metrics(self, vm: Record) -> Record | None:
-        return self.get("VM_guest_metrics", vm["guest_metrics"])
+    def network(self, name: str) -> Network | None:
+        return self.networks.get(name)
 
-    def host_name_of(self, ref: str) -> str | None:
-        host = self.get("host", ref)
-        return host["name_label"] if host else None
-
-    # -- storage --------------------------------------------------------------------------------
-    def srs_by_name(self) -> dict[str, Record]:
-        return self._by_name("SR")
-
-    def pbds_of(self, sr: Record) -> list[Record]:
-        return [self.all("PBD")[r] for r in sr["PBDs"] if r in self.all("PBD")]
-
-    # -- networking -----------------------------------------------------------------------------
-    def networks_by_name(self) -> dict[str, Record]:
-        return self._by_name("network")
-
-    def pifs_of(self, host: Record) -> list[Record]:
-        return [self.all("PIF")[r] for r in host["PIFs"] if r in self.all("PIF")]
-
-    def bonds_of(self, host: Record) -> list[Record]:
-        """The host's bonds (a bond belongs to the host of its master PIF)."""
-        pifs = set(host["PIFs"])
-        return [b for b in self.all("Bond").values() if b["master"] in pifs]
-
-    def pif_metrics(self, pif: Record) -> Record | None:
-        return self.get("PIF_metrics", pif["metrics"])
-
-    def host_pif_on(self, host: Record, network: str) -> Record | None:
-        """The host's PIF on the network named ``network`` (None when the host has none there)."""
-        refs = {r for r, rec in self.all("network").items() if rec["name_label"] == network}
-        return next((p for p in self.pifs_of(host) if p["network"] in refs), None)
-
-    # -- persistence ----------------------------------------------------------------------------
+    # -- persistence --------------------------------------------------------------------------
     def as_dict(self) -> dict[str, Any]:
         return {"collected_at": self.collected_at, "master_url": self.master_url, "xapi": self.records}
 
@@ -126,7 +134,7 @@ class XapiFacts:
 def collect_facts(session: XapiSession) -> XapiFacts:
     """One ``get_all_records`` per class, never one call per object."""
     records: dict[str, dict[str, Record]] = {}
-    for cls in CLASSES:
+    for cls in classes():
         try:
             records[cls] = _plain(getattr(session.xenapi, cls).get_all_records())
         except XenAPI.Failure as exc:
@@ -135,3 +143,7 @@ def collect_facts(session: XapiSession) -> XapiFacts:
                 continue
             raise
     return XapiFacts(records, session.url)
+
+
+# The classes collect_facts asks for, in order (kept for callers that list them).
+CLASSES = classes()
