@@ -11,4 +11,5 @@ pytest_plugins = [
     "fixtures.switches",
     "fixtures.probe",
     "fixtures.dom0",
+    "fixtures.ha",
 ]

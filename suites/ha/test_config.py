@@ -1,0 +1,91 @@
+"""HA is configured as the inventory says: enabled, tolerating its failures with a plan, statefile on
+the heartbeat SR, and every protected VM restartable (priority, order, agile)."""
+
+import allure
+import pytest
+
+from xenlab.ha.policy import agility_problems, partition_survivor, sr_sharing_problem
+from xenlab.inventory import Inventory
+from xenlab.inventory.schema import VM
+from xenlab.xapi import XapiFacts
+from xenlab.xapi.objects import VM as PoolVM
+
+
+@pytest.fixture
+def ha_expected(inventory: Inventory) -> Inventory:
+    if not inventory.ha.enabled:
+        pytest.skip("the inventory does not enable HA (ha.enabled: false)")
+    return inventory
+
+
+def _vm(facts: XapiFacts, vm: VM) -> PoolVM:
+    found = facts.vm(vm.name)
+    if found is None:
+        pytest.skip(f"{vm.name} does not exist (test_vm_exists reports it)")
+    return found
+
+
+def test_ha_enabled(inventory: Inventory, xapi_facts: XapiFacts) -> None:
+    pool = xapi_facts.pool
+    want = "enabled" if inventory.ha.enabled else "disabled"
+    assert pool.ha_enabled == inventory.ha.enabled, (
+        f"pool {pool.name}: HA is {'enabled' if pool.ha_enabled else 'disabled'}, expected {want}")
+
+
+def test_ha_failures_to_tolerate(ha_expected: Inventory, xapi_facts: XapiFacts) -> None:
+    pool, want = xapi_facts.pool, ha_expected.ha.failures_to_tolerate
+    assert pool.ha_host_failures_to_tolerate >= want, (
+        f"pool {pool.name}: HA tolerates {pool.ha_host_failures_to_tolerate} host failures, expected at least {want}")
+
+
+def test_ha_plan_exists(ha_expected: Inventory, xapi_facts: XapiFacts) -> None:
+    pool, want = xapi_facts.pool, ha_expected.ha.failures_to_tolerate
+    survivor = partition_survivor(xapi_facts)
+    if survivor is not None:
+        allure.dynamic.description(
+            f"A management-network partition of this two-host pool (storage still seen by both) is a tie: "
+            f"{survivor.name} (lowest host UUID {survivor.uuid}) survives, the other host fences itself "
+            "and its protected VMs restart on the survivor.")
+    assert pool.ha_plan_exists_for >= want, (
+        f"pool {pool.name}: a failover plan exists for {pool.ha_plan_exists_for} host failures, "
+        f"expected at least {want} (not enough free memory to restart the protected VMs)")
+
+
+def test_ha_not_overcommitted(ha_expected: Inventory, xapi_facts: XapiFacts) -> None:
+    pool = xapi_facts.pool
+    assert not pool.ha_overcommitted, (
+        f"pool {pool.name}: HA is overcommitted: the protected VMs could not all be restarted after "
+        f"{pool.ha_host_failures_to_tolerate} host failures")
+
+
+def test_statefile_on_heartbeat_sr(ha_expected: Inventory, xapi_facts: XapiFacts) -> None:
+    want = ha_expected.ha.heartbeat_sr
+    statefiles = xapi_facts.pool.ha_statefiles
+    assert statefiles, f"pool {xapi_facts.pool.name}: HA has no statefile (pool.ha_statefiles is empty)"
+    for vdi in statefiles:
+        sr = vdi.sr
+        assert sr is not None and sr.name == want, (
+            f"{sr.name if sr else vdi.name}: holds the HA statefile, expected it on SR {want}")
+        problem = sr_sharing_problem(xapi_facts, sr)
+        assert problem is None, f"{sr.name}: holds the HA statefile but {problem}"
+
+
+def test_vm_restart_priority(ha_expected: Inventory, xapi_facts: XapiFacts, protected_vm: VM) -> None:
+    vm = _vm(xapi_facts, protected_vm)
+    actual = vm.ha_restart_priority if vm.ha_always_run else ""
+    assert actual == protected_vm.restart_priority, (
+        f"{vm.name}: HA restart priority is {actual or 'unset (not protected)'!r}, "
+        f"expected {protected_vm.restart_priority!r}")
+
+
+def test_vm_restart_order(ha_expected: Inventory, xapi_facts: XapiFacts, protected_vm: VM) -> None:
+    vm = _vm(xapi_facts, protected_vm)
+    want = (protected_vm.order, protected_vm.start_delay)
+    assert (vm.order, vm.start_delay) == want, (
+        f"{vm.name}: restart order {vm.order} with start delay {vm.start_delay}s, "
+        f"expected order {want[0]} with start delay {want[1]}s")
+
+
+def test_vm_agile(ha_expected: Inventory, xapi_facts: XapiFacts, protected_vm: VM) -> None:
+    problems = agility_problems(xapi_facts, _vm(xapi_facts, protected_vm))
+    assert not problems, f"{protected_vm.name}: not agile (HA cannot restart it elsewhere): {'; '.join(problems)}"
