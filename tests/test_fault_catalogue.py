@@ -16,6 +16,33 @@ import pytest
 from tests.harness import TwinHarness
 
 CATALOGUE: dict[str, dict[str, str]] = {
+    "ha-disabled": {
+        "ha/test_config.py::test_ha_enabled": "pool lab",
+    },
+    "ha-failures-to-tolerate 0": {
+        "ha/test_config.py::test_ha_failures_to_tolerate": "pool lab",
+    },
+    "ha-no-capacity xen2": {
+        "ha/test_config.py::test_ha_plan_exists": "pool lab",
+    },
+    "ha-statefile-sr-unshared": {
+        "ha/test_config.py::test_statefile_on_heartbeat_sr": "HeartBeat SR",
+    },
+    # The hosts' own survival rules: a tie, xen1 (lowest host UUID in the tests' lab) survives, xen2 fences
+    # itself and cannot rejoin while its management VLAN is off the trunk.
+    "ha-heartbeat-cut xen2": {
+        "ha/test_config.py::test_ha_plan_exists": "pool lab",
+        "network/test_trunks.py::test_trunk_allowed_vlans[Po2]": "Po2",
+        "pool/test_hosts.py::test_host_live[xen2]": "xen2",
+    },
+    "vm-ha-unprotected CentOS6.5-test4": {
+        "ha/test_config.py::test_vm_restart_priority[CentOS6.5-test4]": "CentOS6.5-test4",
+    },
+    "vm-ha-order CentOS6.5-test4 9": {
+        "ha/test_config.py::test_vm_restart_order[CentOS6.5-test4]": "CentOS6.5-test4",
+    },
+    # Seen only when HA must restart the VM: tests/test_ha_failover.py fails test_host_failure[xen1] with it.
+    "vm-disk-locked CentOS6.5-test1": {},
     "bond-hashing xen1 tcpudp_ports": {
         "network/test_bonds.py::test_bond_hashing[xen1]": "xen1",
     },

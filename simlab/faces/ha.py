@@ -40,6 +40,7 @@ class HaFace:
         self.generation = ""
         self.peers: list[Peer] = []
         self.booting: dict[str, float] = {}  # host -> monotonic time its xhad starts (after a reboot)
+        self.fence_pending: set[str] = set()  # fenced hosts not yet powered on again
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="simlab-ha", daemon=True)
 
@@ -59,6 +60,64 @@ class HaFace:
         t = Timeouts(self.lab.pool.ha_timeout_s)
         return [f"ha    xhad on {len(self.daemons)} hosts, T={t.t:g}s (heartbeat every {t.heartbeat_interval:g}s, "
                 f"UDP 694 on the management network), statefile on {self.lab.pool.ha_heartbeat_sr}"]
+
+    def settle(self, timeout: float = 10.0) -> bool:
+        """Wait until HA is at rest: every consequence of the last change (fence, reboot, restart) happened."""
+        deadline = time.monotonic() + max(timeout, 4 * self.timeouts.t + 10)
+        while time.monotonic() < deadline:
+            if self._at_rest():
+                return True
+            time.sleep(POLL_S)
+        return False
+
+    def _at_rest(self) -> bool:
+        lab = self.lab
+        with lab.lock:
+            if not lab.pool.ha_enabled:
+                return self.server is None
+            if self.server is None or self.fence_pending or any(d != float("inf") for d in self.booting.values()):
+                return False
+            if self.failover is not None and self.failover.busy:
+                return False
+            views = {p.name: lab.ha.daemons[p.name] for p in self.peers if p.name in lab.ha.daemons}
+            running = {n for n, v in views.items() if v.state in ("online", "starting") and lab.hosts[n].powered}
+            for name in running:  # what the links would deliver: the daemons must have seen it by now
+                view = views[name]
+                if view.network_peers != {p for p in running - {name} if self._reach(name, p)}:
+                    return False
+                if view.sees_statefile != self._reach_storage(name):
+                    return False
+                if view.state == "starting" and self._reach_storage(name) and any(
+                        views[p].state == "online" and self._reach(name, p) for p in running - {name}):
+                    return False  # it can join: wait for it
+            online = {n: v for n, v in views.items() if v.state == "online"}
+            for name, view in online.items():
+                if view.liveset != view.network_peers | {name} or view.liveset != next(iter(online.values())).liveset:
+                    return False
+            for name, view in views.items():
+                daemon = self.daemons.get(name)
+                if view.state == "starting" and daemon is not None and not daemon.settled_starting():
+                    return False
+            master = views.get(lab.pool.master or "")
+            return master is None or master.state != "online" or all(
+                lab.hosts[n].ha_live == (n in master.liveset) for n in views if n in lab.hosts)
+
+    def _reach(self, a: str, b: str) -> bool:
+        """Whether heartbeats between two hosts get through, as the links are now (for settle only)."""
+        from simlab.model import links
+
+        mgmt = next(n.name for n in self.lab.networks.values() if n.purpose == "management")
+        va, vb = links.switch_vlan_for(self.lab, a, mgmt), links.switch_vlan_for(self.lab, b, mgmt)
+        return va is not None and va == vb
+
+    def _reach_storage(self, host: str) -> bool:
+        from simlab.model import links
+
+        storage = self.lab.storage
+        if storage is None or not storage.powered:
+            return False
+        vh = links.switch_vlan_for(self.lab, host, self.storage_net)
+        return vh is not None and vh == links.switch_vlan_for(self.lab, storage.name, self.storage_net)
 
     # -- supervision --------------------------------------------------------------------------------
     def _run(self) -> None:
@@ -177,6 +236,7 @@ class HaFace:
         with self.lab.lock:
             host = self.lab.hosts[name]
             host.powered = False
+            self.fence_pending.add(name)
             self.lab.ha.log.append((time.time(), f"{name} fenced itself: {reason}"))
         self.lab.changed()
         threading.Timer(self.boot_s / 2, self._power_on_after_fence, args=(name,)).start()
@@ -186,6 +246,7 @@ class HaFace:
             return
         with self.lab.lock:
             self.lab.hosts[name].powered = True
+            self.fence_pending.discard(name)
         self.lab.changed()
 
     def _master_lock(self, name: str) -> None:

@@ -73,6 +73,7 @@ class Daemon:
         # Enabling HA: decide nothing until every host had time to heartbeat (xhad's EnableJoinTimeout).
         self.armed_at = now + (0 if joining else 2 * timeouts.heartbeat_interval)
         self.kicked_at = self.armed_at
+        self.started_at = now
         self.pool_block: dict = {}
         if ns:
             with netns.inside(ns):
@@ -227,6 +228,10 @@ class Daemon:
         """The Xen watchdog: not kicked for HeartbeatWatchdogTimeout, the host fences whatever xhad thinks."""
         if self.view.state == "online" and time.monotonic() - self.kicked_at > self.timeouts.heartbeat_watchdog:
             self._fence(f"watchdog: no fresh evidence of survival for {self.timeouts.heartbeat_watchdog:g}s")
+
+    def settled_starting(self) -> bool:
+        """A starting daemon that had time to join and did not: it cannot, as things are."""
+        return time.monotonic() - self.started_at > 3 * self.timeouts.heartbeat_interval
 
     def lock_holder(self) -> str | None:
         peer = self.by_uuid.get(self.pool_block.get("master", ""))

@@ -29,6 +29,11 @@ class Failover:
         self._restarting: threading.Thread | None = None
         self._stop = threading.Event()
 
+    @property
+    def busy(self) -> bool:
+        """Restarting VMs right now."""
+        return self._restarting is not None and self._restarting.is_alive()
+
     def stop(self) -> None:
         self._stop.set()
         if self._restarting is not None:
