@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from simlab.runtime import RunningTwin, TwinError, find_running, start_detached, state_dir_for
 from xenlab.inventory import Inventory, InventoryError, load_inventory, redact
@@ -90,18 +91,22 @@ def cmd_status(inventory: Inventory, _args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_faults(inventory: Inventory, _args: argparse.Namespace) -> int:
+def cmd_faults(inventory: Inventory, _args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     import simlab.faults  # noqa: F401  (registers them)
     from simlab.faults.registry import REGISTRY
 
     rows = [(" ".join([spec.name, *spec.example(inventory)]), spec.breaks) for spec in REGISTRY.values()]
     width = max((len(r[0]) for r in rows), default=0)
     for command, breaks in sorted(rows):
-        print(f"{command:<{width}}  {breaks}")
+        print(f"{command:<{width}}  {breaks}", file=out)
     return 0
 
 
 def cmd_fault(inventory: Inventory, args: argparse.Namespace) -> int:
+    if args.name is None:
+        print("usage: simlab fault NAME [ARGS]; the faults this lab has:", file=sys.stderr)
+        cmd_faults(inventory, args, out=sys.stderr)
+        return 2
     _running(inventory).fault(args.name, *args.args)
     print(f"simlab: injected {' '.join([args.name, *args.args])}")
     return 0
@@ -123,7 +128,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("status", help="is it up, its endpoints and active faults")
     sub.add_parser("faults", help="the faults it can inject, ready to run")
     fault = sub.add_parser("fault", help="inject a fault: simlab fault NAME [ARGS]")
-    fault.add_argument("name")
+    fault.add_argument("name", nargs="?")
     fault.add_argument("args", nargs="*")
     heal = sub.add_parser("heal", help="undo one fault by name, or all")
     heal.add_argument("name", nargs="?")

@@ -202,8 +202,10 @@ class Control:
         if op == "fault":
             try:
                 entry = lab.faults.inject(request["name"], list(request.get("args", [])))
-            except (FaultError, KeyError) as exc:
-                raise RuntimeError(str(exc).strip("'\"")) from None
+            except KeyError as exc:  # a request without a name; str(KeyError) adds quotes
+                raise RuntimeError(f"the fault request lacks {exc.args[0]!r}") from None
+            except FaultError as exc:
+                raise RuntimeError(str(exc)) from None
             self.twin.settle()  # `simlab fault X` then `pytest` must see X
             return {"fault": str(entry)}
         if op == "heal":

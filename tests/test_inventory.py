@@ -61,11 +61,14 @@ MUTATIONS = [
     _case("switches[0].port_channels[0].peer", DELETE,
           "switches[0].port_channels[0].peer: required field is missing", "missing-port-channel-peer"),
     # wrong types
-    _case("networks[0].vlan", "five",
-          "networks[0].vlan: Input should be a valid integer, unable to parse string as an integer", "vlan-not-int"),
+    _case("networks[0].vlan", "five", "networks[0].vlan: expected an integer, got a string", "vlan-not-int"),
+    _case("networks[0].vlan", True, "networks[0].vlan: expected an integer, got a boolean", "vlan-true-is-not-1"),
+    _case("switches[0].port_channels[0].allowed_vlans[0]", False,
+          "switches[0].port_channels[0].allowed_vlans[0]: expected an integer, got a boolean", "allowed-vlan-bool"),
+    _case("pool.auto_poweron", 1, "pool.auto_poweron: expected true or false, got a number", "bool-not-int"),
+    _case("lab.name", 2024, "lab.name: expected a string, got a number", "name-not-string"),
     _case("pool.hosts", "xen1", "pool.hosts: Input should be a valid list", "hosts-not-list"),
-    _case("pool.tls.verify", "maybe",
-          "pool.tls.verify: Input should be a valid boolean, unable to interpret input", "verify-not-bool"),
+    _case("pool.tls.verify", "maybe", "pool.tls.verify: expected true or false, got a string", "verify-not-bool"),
     _case("lab.kind", "virtual", "lab.kind: Input should be 'real' or 'simulated'", "kind-not-enum"),
     _case("vms[0]", "CentOS6.5-test1",
           "vms[0]: Input should be a valid dictionary or instance of VM", "vm-not-mapping"),
@@ -163,6 +166,63 @@ MUTATIONS = [
     _case("pool.hosts[0].ssh_port", 70000,
           "pool.hosts[0].ssh_port: Input should be less than or equal to 65535", "port-out-of-range"),
     _case("networks", [], "networks: List should have at least 1 item after validation, not 0", "no-networks"),
+    # names the kernel and the file system must accept
+    _case("probe.interfaces[0].interface", "probe-management",
+          "probe.interfaces[0].interface: interface name 'probe-management' has 16 characters; Linux allows 1 to 15",
+          "interface-name-too-long"),
+    _case("pool.hosts[0].nics[1]", "eth/1",
+          "pool.hosts[0].nics[1]: interface name 'eth/1' may not contain '/', ':' or spaces", "interface-name-slash"),
+    _case("pool.hosts[1].name", "XEN1",
+          "pool.hosts[1].name: host name 'XEN1' differs from 'xen1' (pool.hosts[0].name) only in case",
+          "host-names-equal-but-for-case"),
+    _case("lab.name", "../escape",
+          "lab.name: lab name '../escape' must be 1-64 letters, digits, '-', '_' or '.', start with a letter or "
+          "digit, and not contain '..'", "lab-name-dotdot"),
+    _case("lab.name", "a/b",
+          "lab.name: lab name 'a/b' must be 1-64 letters, digits, '-', '_' or '.', start with a letter or "
+          "digit, and not contain '..'", "lab-name-slash"),
+    _case("probe.netns", "ns/../x",
+          "probe.netns: namespace name 'ns/../x' must be 1-64 letters, digits, '-', '_' or '.', start with a letter "
+          "or digit, and not contain '..'", "netns-name-slash"),
+    # addresses outside their network
+    _case("pool.hosts[0].addresses.Storage", "198.18.21.11",
+          "pool.hosts[0].addresses.Storage: 198.18.21.11 is outside Storage's subnet 198.18.20.0/24",
+          "host-address-outside-subnet"),
+    _case("networks[3].gateway", "198.18.31.254",
+          "networks[3].gateway: 198.18.31.254 is outside Data's subnet 198.18.30.0/24", "gateway-outside-subnet"),
+    _case("vms[2].address", "198.18.5.103",
+          "vms[2].address: 198.18.5.103 is outside Data's subnet 198.18.30.0/24", "vm-address-outside-subnet"),
+    _case("probe.interfaces[1].address", "198.18.5.201",
+          "probe.interfaces[1].address: 198.18.5.201 is outside Storage's subnet 198.18.20.0/24",
+          "probe-address-outside-subnet"),
+    # switching
+    _case("switches[0].port_channels[2].native_vlan", 30,
+          "switches[0].port_channels[2].native_vlan: native VLAN 30 is not in allowed_vlans of Po3",
+          "native-vlan-not-allowed"),
+    _case("switches[0].port_channels[0].allowed_vlans", [10, 20, 30],
+          "switches[0].port_channels[0].native_vlan: native VLAN 5 is not in allowed_vlans of Po1",
+          "allowed-vlans-drop-native"),
+    _case("switches[0].port_channels[1].peer", "openfiler",
+          "pool.hosts[1]: host xen2 is the peer of no port-channel on any switch", "host-without-port-channel"),
+    _case("switches[0].port_channels[0].members",
+          [f"Gi{m}/0/{p}" for m in (1, 2) for p in (1, 2, 3, 4, 5)],
+          "switches[0].port_channels[0].members: 10 members; LACP bundles at most 8 active members in Po1",
+          "lacp-more-than-8-members"),
+    # storage
+    _case("storage.mtu", 9198, "storage.mtu: 9198 is above the MTU of its network Storage (9000)",
+          "storage-mtu-above-network"),
+    _case("srs[0].target", "198.18.20.11",
+          "srs[0].target: 198.18.20.11 is not the storage portal 198.18.20.10 (storage.portal)",
+          "sr-target-not-portal"),
+    # XenAPI URL
+    _case("pool.hosts[0].xapi_url", "http://127.18.0.11:8443/",
+          "pool.hosts[0].xapi_url: 'http://127.18.0.11:8443/' is not an https URL such as https://192.0.2.11/",
+          "xapi-url-not-https"),
+    _case("pool.hosts[0].xapi_url", "127.18.0.11:8443",
+          "pool.hosts[0].xapi_url: '127.18.0.11:8443' is not an https URL such as https://192.0.2.11/",
+          "xapi-url-no-scheme"),
+    _case("pool.hosts[0].xapi_url", "https://127.18.0.11:84430/",
+          "pool.hosts[0].xapi_url: 'https://127.18.0.11:84430/' has an invalid port", "xapi-url-bad-port"),
 ]
 
 
@@ -231,6 +291,29 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_directory_instead_of_file(tmp_path: Path) -> None:
     assert str(_error(tmp_path)) == f"{tmp_path}: cannot read the inventory: Is a directory"
+
+
+@pytest.mark.timeout(10)
+def test_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "inventory.yml"
+    os.mkfifo(fifo)
+    err = _error(fifo)  # a FIFO nobody writes to would block a plain open() forever
+    assert str(err) == f"{fifo}: cannot read the inventory: not a regular file (a device, FIFO or socket)"
+    _assert_one_clean_line(err)
+
+
+@pytest.mark.timeout(10)
+def test_device_is_refused_at_once() -> None:
+    assert str(_error("/dev/zero")) == ("/dev/zero: cannot read the inventory: "
+                                        "not a regular file (a device, FIFO or socket)")
+
+
+def test_huge_file_is_refused_unread(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.yml"
+    with open(huge, "wb") as file:
+        file.truncate(64 * 1024 * 1024)  # sparse: nothing is written, nothing need be read
+    assert str(_error(huge)) == (f"{huge}: cannot read the inventory: 67108864 bytes is too large for an inventory "
+                                 "(limit 4096 KiB)")
 
 
 def test_not_utf8(tmp_path: Path) -> None:
@@ -337,7 +420,16 @@ CLI_CASES = [
     pytest.param("tests/inventories/bad/syntax-indent.yml", id="syntax-error"),
     pytest.param("tests/inventories/bad/empty.yml", id="empty"),
     pytest.param("tests/inventories/bad/does-not-exist.yml", id="missing-file"),
+    pytest.param("tests/inventories/bad/duplicate-lab-block.yml", id="duplicate-key"),
 ]
+
+
+@pytest.mark.parametrize("bad", CLI_CASES)
+def test_check_inventory_rejects_bad_inventory(bad: str) -> None:
+    result = _run("-m", "xenlab.cli", "check-inventory", bad)
+    expected = str(_error(ROOT / bad)).replace(str(ROOT / bad), bad)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [f"xenlab: {expected}"], result.stderr
 
 
 @pytest.mark.parametrize("bad", CLI_CASES)

@@ -23,8 +23,9 @@ def cli_inventory(tmp_path: Path) -> Path:
 
 
 def _netns() -> set[str]:
+    """This lab's namespaces (other labs' twins may come and go meanwhile)."""
     out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-    return {line.split()[0] for line in out.splitlines() if line.strip()}
+    return {line.split()[0] for line in out.splitlines() if "xlcli" in line}
 
 
 def _listening(address: str, port: int) -> bool:
@@ -90,17 +91,28 @@ def test_bad_fault_arguments_are_one_line(cli_inventory: Path) -> None:
     up = _simlab(cli_inventory, "up", "--detach")
     assert up.returncode == 0, up.stdout + up.stderr
     try:
-        for args, expected in [(("nope",), "unknown fault 'nope'"),
+        for args, expected in [(("nope",), "unknown fault 'nope'; `simlab faults` lists them"),
                                (("host-disabled",), "usage: simlab fault host-disabled HOST"),
-                               (("host-disabled", "xen9"), "no host 'xen9' (hosts: xen1, xen2)")]:
+                               (("host-disabled", "xen9"), "no host 'xen9' (hosts: xen1, xen2)"),
+                               (("storage-mtu", "jumbo"), "MTU must be a number, not 'jumbo'")]:
             run = _simlab(cli_inventory, "fault", *args)
-            assert run.returncode == 2 and expected in run.stderr and len(run.stderr.splitlines()) == 1, run.stderr
+            # the whole line, closing quote included
+            assert run.returncode == 2 and run.stderr.rstrip("\n").endswith(expected), run.stderr
+            assert len(run.stderr.splitlines()) == 1, run.stderr
         assert _simlab(cli_inventory, "fault", "host-disabled", "xen2").returncode == 0
         status = _simlab(cli_inventory, "status").stdout
         assert "faults: host-disabled xen2" in status
         assert "healed host-disabled xen2" in _simlab(cli_inventory, "heal").stdout
     finally:
         _simlab(cli_inventory, "down")
+
+
+def test_bare_fault_says_what_it_wants(cli_inventory: Path) -> None:
+    run = _simlab(cli_inventory, "fault")
+    assert run.returncode == 2
+    lines = run.stderr.splitlines()
+    assert lines[0] == "usage: simlab fault NAME [ARGS]; the faults this lab has:", run.stderr
+    assert any(line.startswith("host-disabled xen2 ") for line in lines[1:]), run.stderr
 
 
 def test_second_up_refuses(cli_inventory: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -154,3 +155,24 @@ def test_facts_are_json_without_secrets(lab: FaceTwin) -> None:
     chap = [v for c in configs for k, v in c.items() if k.startswith("chappassword")]
     assert chap and set(chap) == {"***"}
     assert lab.inventory.pool.credentials.password.reveal() not in text
+
+
+def test_hosts_are_asked_at_once_so_the_timeout_is_the_total(tmp_path: Path) -> None:
+    """Two hosts that never answer: one error after one timeout_s, not one timeout per host."""
+    with socket.socket() as one, socket.socket() as two:
+        for sock, address in ((one, "127.19.8.11"), (two, "127.19.8.12")):
+            sock.bind((address, 0))
+            sock.listen(8)
+        text = (Path(__file__).parent / "inventories" / "twin.yml").read_text()
+        text = text.replace("https://127.19.0.11:8443/", f"https://127.19.8.11:{one.getsockname()[1]}/")
+        text = text.replace("https://127.19.0.12:8443/", f"https://127.19.8.12:{two.getsockname()[1]}/")
+        text = text.replace("  auto_poweron: true\n", "  auto_poweron: true\n  timeout_s: 1\n", 1)
+        text = text.replace("ca_file: ../../.simlab/xltest/ca.pem", f"ca_file: {tmp_path}/ca.pem")
+        (tmp_path / "inventory.yml").write_text(text)
+        inventory = load_inventory(tmp_path / "inventory.yml")
+        Authority(inventory, tmp_path / "state")
+        started = time.monotonic()
+        with pytest.raises(Unreachable, match=r"within 1s; tried .*8\.11.*: no answer .*8\.12.*: no answer"):
+            connect(inventory)
+        # The message says 1s: asked one after the other, two silent hosts would have taken 2 s.
+        assert time.monotonic() - started < 1.9

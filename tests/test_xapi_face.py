@@ -103,7 +103,8 @@ def test_wrong_password(lab: FaceTwin) -> None:
 def test_errors_carry_real_codes(api: object) -> None:
     cases = [
         (lambda: api.VM.get_record("OpaqueRef:nope"), ["HANDLE_INVALID", "VM", "OpaqueRef:nope"]),
-        (lambda: api.VM.get_all("extra"), ["MESSAGE_PARAMETER_COUNT_MISMATCH", "VM.get_all", "1", "2"]),
+        # xapi counts parameters without the session (gen_server.ml: parameter_count_mismatch_failure)
+        (lambda: api.VM.get_all("extra"), ["MESSAGE_PARAMETER_COUNT_MISMATCH", "VM.get_all", "0", "1"]),
         (lambda: api.VM.frobnicate(), ["MESSAGE_METHOD_UNKNOWN", "VM.frobnicate"]),
         (lambda: api.VM.get_by_uuid("no-such-uuid"), ["UUID_INVALID", "VM", "no-such-uuid"]),
     ]

@@ -19,6 +19,7 @@ from simlab.faces.dataplane.names import Names
 from simlab.ha.daemon import Daemon, Peer
 from simlab.ha.failover import Failover
 from simlab.ha.statefile import BLOCK, BlockServer, UdpBlockDevice, encode
+from simlab.model import messages
 from simlab.model.ha import DaemonView, Timeouts
 from simlab.model.lab import Lab
 
@@ -255,7 +256,8 @@ class HaFace:
                 return
             self.lab.pool.master = name
             host = self.lab.hosts[name]
-            self.lab.alert("POOL_MASTER_TRANSITION", 3, "Host", host.uuid, f"{name} is the new pool master")
+            messages.post(self.lab, "POOL_MASTER_TRANSITION", 3, "Host", host.uuid, f"{name} is the new pool master",
+                          notify=False)
             self.lab.ha.log.append((time.time(), f"{name} became master"))
         self.lab.changed()
 

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 
-from simlab.model import capacity
+from simlab.model import capacity, messages
 from simlab.model.lab import Lab
 from simlab.model.objects import VM
 
@@ -59,8 +59,8 @@ class Failover:
                 if host.ha_live and name not in view.liveset:
                     host.ha_live = False
                     changed = True
-                    lab.alert("HA_HOST_FAILED", 3, "Host", host.uuid,
-                              f"Host {name} failed: it left the HA liveset")
+                    messages.post(lab, "HA_HOST_FAILED", 3, "Host", host.uuid,
+                                  f"Host {name} failed: it left the HA liveset", notify=False)
                     self.note(f"{name} declared dead")
                     for vm in lab.vms.values():
                         if vm.resident_on == name and vm.power_state != "Halted":
@@ -123,6 +123,7 @@ class Failover:
             self.note(f"{vm.name} (best-effort) not restarted: {error}")
         elif vm.name not in self.alerted:  # retried on every pass; reported once
             self.alerted.add(vm.name)
-            lab.alert("HA_PROTECTED_VM_RESTART_FAILED", 2, "VM", vm.uuid, f"{vm.name} could not be restarted: {error}")
+            messages.post(lab, "HA_PROTECTED_VM_RESTART_FAILED", 2, "VM", vm.uuid,
+                          f"{vm.name} could not be restarted: {error}", notify=False)
             self.note(f"{vm.name} not restarted: {error}")
         return False

@@ -52,19 +52,6 @@ class DaemonView:
 
 
 @dataclass
-class Message:
-    """A XenAPI ``message`` (alert) with its real name and priority."""
-
-    uuid: str
-    name: str
-    priority: int
-    cls: str  # VM | Host | SR | Pool
-    obj_uuid: str
-    timestamp: float
-    body: str = ""
-
-
-@dataclass
 class HaRuntime:
     daemons: dict[str, DaemonView] = field(default_factory=dict)
     # Events the twin's HA logged, for `simlab status` and the project's tests: (wall time, text).

@@ -8,7 +8,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from simlab.model.ha import HaRuntime, Message
+from simlab.model.ha import HaRuntime
+from simlab.model.messages import Message
 from simlab.model.objects import SR, VM, Cable, Host, Network, Pool, Probe, StorageServer
 from simlab.model.switch import SwitchStack
 
@@ -47,8 +48,8 @@ class Lab:
     generation: int = 0
     # XenAPI RW fields set by a client that the twin gives no behaviour (name_description, tags, ...): by ref.
     xapi_fields: dict[str, dict[str, object]] = field(default_factory=dict)
-    # XenAPI messages (alerts), oldest first.
-    messages: list[Message] = field(default_factory=list)
+    # xapi messages (alerts) by uuid: simlab.model.messages.post adds one
+    messages: dict[str, Message] = field(default_factory=dict)
     ha: HaRuntime = field(default_factory=HaRuntime)
     _listeners: list[Callable[[Lab], None]] = field(default_factory=list)
 
@@ -67,15 +68,6 @@ class Lab:
             self.generation += 1
         for listener in list(self._listeners):
             listener(self)
-
-    def alert(self, name: str, priority: int, cls: str, obj_uuid: str, body: str = "") -> Message:
-        """Raise a XenAPI message, as xapi's alert module does."""
-        import uuid as uuidlib
-
-        message = Message(str(uuidlib.uuid4()), name, priority, cls, obj_uuid, time.time(), body)
-        with self.lock:
-            self.messages.append(message)
-        return message
 
     # -- lookups ---------------------------------------------------------------------------
     def pool_hosts(self) -> list[Host]:

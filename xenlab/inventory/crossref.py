@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from xenlab.inventory.schema import Inventory
 
 Problem = tuple[str, str]
+LACP_MAX_ACTIVE = 8  # IEEE 802.1AX: at most 8 active members; more would sit in hot-standby
 
 
 def _duplicates(items: Iterable[tuple[str, object]], what: str) -> Problem | None:
@@ -52,6 +53,41 @@ def _unique(inv: Inventory) -> Problem | None:
     for items, what in checks:
         if problem := _duplicates(items, what):
             return problem
+    # Host names resolve through DNS and name certificates and known_hosts entries: case does not tell them apart.
+    for path, objects, what in [("pool.hosts", inv.pool.hosts, "host"), ("switches", inv.switches, "switch")]:
+        first: dict[str, tuple[int, str]] = {}
+        for i, obj in enumerate(objects):
+            name = obj.name  # type: ignore[attr-defined]
+            if name.casefold() in first:
+                j, other = first[name.casefold()]
+                return (
+                    f"{path}[{i}].name",
+                    f"{what} name {name!r} differs from {other!r} ({path}[{j}].name) only in case",
+                )
+            first[name.casefold()] = (i, name)
+    return None
+
+
+def _subnets(inv: Inventory) -> Problem | None:
+    """Every address given on a network lies in that network's subnet."""
+    subnets = {n.name: n.subnet for n in inv.networks}
+    for i, net in enumerate(inv.networks):
+        if net.gateway is not None and net.subnet is not None and net.gateway not in net.subnet:
+            return f"networks[{i}].gateway", f"{net.gateway} is outside {net.name}'s subnet {net.subnet}"
+    placed: list[tuple[str, str, object]] = []  # (field path, network name, address)
+    for i, host in enumerate(inv.pool.hosts):
+        placed += [(f"pool.hosts[{i}].addresses.{net}", net, addr) for net, addr in host.addresses.items()]
+    for i, vm in enumerate(inv.vms):
+        if vm.network is not None and vm.address is not None:
+            placed.append((f"vms[{i}].address", vm.network, vm.address))
+    if inv.storage is not None:
+        placed += [(f"storage.addresses.{net}", net, addr) for net, addr in inv.storage.addresses.items()]
+        placed.append(("storage.portal", inv.storage.network, inv.storage.portal))
+    placed += [(f"probe.interfaces[{i}].address", p.network, p.address) for i, p in enumerate(inv.probe.interfaces)]
+    for path, net, addr in placed:
+        subnet = subnets.get(net)
+        if subnet is not None and addr not in subnet:
+            return path, f"{addr} is outside {net}'s subnet {subnet}"
     return None
 
 
@@ -89,16 +125,28 @@ def _switches(inv: Inventory) -> Problem | None:
                             f"(members: {', '.join(map(str, sw.members))})")
                 if port.numbers[-1] > sw.ports_per_member:
                     return f"{path}.members[{k}]", f"{member}: {sw.name} has {sw.ports_per_member} ports a member"
+            if pc.mode != "on" and len(pc.members) > LACP_MAX_ACTIVE:
+                return (
+                    f"{path}.members",
+                    f"{len(pc.members)} members; LACP bundles at most {LACP_MAX_ACTIVE} active members in {pc.name}",
+                )
             for k, vlan in enumerate([*pc.allowed_vlans, pc.native_vlan]):
                 if vlan not in vlans and vlan != 1:
                     field = f"allowed_vlans[{k}]" if k < len(pc.allowed_vlans) else "native_vlan"
                     return f"{path}.{field}", f"VLAN {vlan} is not defined on {sw.name}"
+            if "native_vlan" in pc.model_fields_set and pc.native_vlan not in pc.allowed_vlans:
+                return f"{path}.native_vlan", f"native VLAN {pc.native_vlan} is not in allowed_vlans of {pc.name}"
         for j, net in enumerate(inv.networks):
             if net.vlan not in vlans:
                 return f"networks[{j}].vlan", f"VLAN {net.vlan} ({net.name}) is not defined on switch {sw.name}"
             if net.mtu > sw.system_mtu:
                 return (f"networks[{j}].mtu",
                         f"{net.name} MTU {net.mtu} is above {sw.name} system_mtu {sw.system_mtu}")
+    if inv.switches:
+        cabled = {pc.peer for sw in inv.switches for pc in sw.port_channels}
+        for i, host in enumerate(inv.pool.hosts):
+            if host.name not in cabled:
+                return f"pool.hosts[{i}]", f"host {host.name} is the peer of no port-channel on any switch"
     return None
 
 
@@ -107,11 +155,17 @@ def _storage(inv: Inventory) -> Problem | None:
     srs = {s.name: s for s in inv.srs}
     if inv.storage and inv.storage.network not in nets:
         return "storage.network", f"network {inv.storage.network!r} is not in networks"
+    if inv.storage and inv.storage.mtu > inv.network(inv.storage.network).mtu:
+        network = inv.network(inv.storage.network)
+        return "storage.mtu", f"{inv.storage.mtu} is above the MTU of its network {network.name} ({network.mtu})"
     for i, sr in enumerate(inv.srs):
         if sr.type == "lvmoiscsi":
             for field in ("target", "iqn"):
                 if getattr(sr, field) is None:
                     return f"srs[{i}].{field}", f"an lvmoiscsi SR needs {field}"
+            if inv.storage and sr.target != inv.storage.portal:
+                portal = inv.storage.portal
+                return f"srs[{i}].target", f"{sr.target} is not the storage portal {portal} (storage.portal)"
             iqns = {t.iqn for t in inv.storage.targets} if inv.storage else set()
             if inv.storage and sr.iqn not in iqns:
                 return f"srs[{i}].iqn", f"{sr.iqn} is not a target of storage {inv.storage.name}"
@@ -150,7 +204,7 @@ def _probe(inv: Inventory) -> Problem | None:
     return None
 
 
-RULES: list[Callable[[Inventory], Problem | None]] = [_unique, _hosts, _switches, _storage, _vms, _probe]
+RULES: list[Callable[[Inventory], Problem | None]] = [_unique, _hosts, _switches, _storage, _vms, _probe, _subnets]
 
 
 def cross_check(inv: Inventory) -> Problem | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,9 @@ from xenlab.inventory.schema import Inventory
 from xenlab.inventory.secrets import Secret
 
 DEFAULT_INVENTORY = "inventory/simlab.yml"
+# A lab's inventory is a few kilobytes (the 16-host benchmark lab is under 40 KiB); anything
+# far larger is the wrong file, and reading it whole could exhaust memory.
+MAX_BYTES = 4 * 1024 * 1024
 
 # Pydantic reports a pattern mismatch by quoting the regex; say what is expected instead.
 _PATTERN_HINTS = {"iqn": "expected an IQN such as iqn.2006-01.com.openfiler:tsn.shared"}
@@ -36,8 +40,17 @@ def format_loc(loc: tuple[Any, ...]) -> str:
     return out
 
 
+# Strict types: say what was expected and what kind of value was given (never the value: it may be a secret).
+_TYPE_EXPECTED = {
+    "int_type": "an integer",
+    "bool_type": "true or false",
+    "float_type": "a number",
+    "string_type": "a string",
+}
+
+
 def _first_error(source: str, err: ValidationError) -> InventoryError:
-    errors = err.errors(include_url=False, include_input=False)
+    errors = err.errors(include_url=False)
     first = errors[0]
     # Union and function validators add their own names to the location; drop them.
     loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
@@ -48,6 +61,8 @@ def _first_error(source: str, err: ValidationError) -> InventoryError:
         message = "required field is missing"
     elif first["type"] == "string_pattern_mismatch" and loc and loc[-1] in _PATTERN_HINTS:
         message = _PATTERN_HINTS[loc[-1]]
+    elif first["type"] in _TYPE_EXPECTED:
+        message = f"expected {_TYPE_EXPECTED[first['type']]}, got {_kind(first.get('input'))}"
     message = message.removeprefix("Value error, ")
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return InventoryError(source, format_loc(loc), message + more)
@@ -68,9 +83,15 @@ def _secrets(model: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any,
 
 
 def _kind(data: object) -> str:
-    return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean"}.get(
-        type(data), type(data).__name__
-    )
+    return {
+        list: "a list",
+        str: "a string",
+        int: "a number",
+        float: "a number",
+        bool: "a boolean",
+        dict: "a mapping",
+        type(None): "nothing",
+    }.get(type(data), type(data).__name__)
 
 
 def _yaml_error(source: str, exc: yaml.YAMLError) -> InventoryError:
@@ -84,11 +105,38 @@ def _yaml_error(source: str, exc: yaml.YAMLError) -> InventoryError:
     return InventoryError(f"{source}{line}", "", f"YAML syntax error: {problem}")
 
 
+def _duplicate_key(source: str, node: yaml.Node | None, loc: tuple[Any, ...] = ()) -> InventoryError | None:
+    """The first mapping key given twice (YAML keeps the last one silently), named by its field path."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[object, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None and key != "<<":
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    return InventoryError(
+                        f"{source}:{line}",
+                        format_loc((*loc, key)),
+                        f"duplicate key (first at line {seen[key]}; YAML would keep only the last)",
+                    )
+                seen[key] = line
+            if found := _duplicate_key(source, value_node, (*loc, key)):
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            if found := _duplicate_key(source, item, (*loc, i)):
+                return found
+    return None
+
+
 def parse_inventory(text: str, source: str = "<memory>", env: Mapping[str, str] | None = None) -> Inventory:
     try:
+        duplicate = _duplicate_key(source, yaml.compose(text, Loader=yaml.SafeLoader))
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise _yaml_error(source, exc) from None
+    if duplicate is not None:
+        raise duplicate
     if data is None:
         raise InventoryError(source, "", "the inventory is empty; expected a mapping with lab, pool, networks, ...")
     if not isinstance(data, dict):
@@ -115,7 +163,7 @@ def load_inventory(path: str | os.PathLike[str] | None = None, env: Mapping[str,
     chosen = Path(path or environ.get("XENLAB_INVENTORY") or DEFAULT_INVENTORY)
     source = str(chosen)
     try:
-        text = chosen.read_text(encoding="utf-8")
+        text = _read_text(chosen)
     except OSError as exc:
         raise InventoryError(source, "", f"cannot read the inventory: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
@@ -124,6 +172,24 @@ def load_inventory(path: str | os.PathLike[str] | None = None, env: Mapping[str,
     inventory = parse_inventory(text, source, environ)
     inventory._source = str(chosen.resolve())
     return inventory
+
+
+def _read_text(path: Path) -> str:
+    """The file's text, refusing at once what is not a regular file of sane size (a FIFO, /dev/zero)."""
+    # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then tells what was opened.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(21, "Is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(0, "not a regular file (a device, FIFO or socket)")
+        if info.st_size > MAX_BYTES:
+            raise OSError(0, f"{info.st_size} bytes is too large for an inventory (limit {MAX_BYTES // 1024} KiB)")
+        data = file.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:  # grew since the check
+        raise OSError(0, f"too large for an inventory (limit {MAX_BYTES // 1024} KiB)")
+    return data.decode("utf-8")
 
 
 def known_hosts_path(inventory: Inventory) -> Path | None:

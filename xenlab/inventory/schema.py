@@ -7,21 +7,66 @@ Field-level rules live here; rules that relate one part of the lab to another
 
 from __future__ import annotations
 
+import re
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Annotated, Literal
+from urllib.parse import urlparse
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import Strict as StrictTypes
 
 from xenlab.ifname import parse_port
 from xenlab.inventory.secrets import Secret
+
+IFNAMSIZ = 15  # Linux interface names: at most 15 characters
 
 
 def _port_short_name(name: str) -> str:
     return parse_port(name).short
 
 
+def _ifname(name: str) -> str:
+    if not name or len(name) > IFNAMSIZ:
+        raise ValueError(f"interface name {name!r} has {len(name)} characters; Linux allows 1 to {IFNAMSIZ}")
+    if name in (".", "..") or re.search(r"[/\s:]", name):
+        raise ValueError(f"interface name {name!r} may not contain '/', ':' or spaces")
+    return name
+
+
+def _safe_name(what: str) -> AfterValidator:
+    """A name used for files and kernel objects: no path separators, no '..', no spaces."""
+
+    def check(name: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", name) or ".." in name:
+            raise ValueError(
+                f"{what} {name!r} must be 1-64 letters, digits, '-', '_' or '.', "
+                "start with a letter or digit, and not contain '..'"
+            )
+        return name
+
+    return AfterValidator(check)
+
+
+def _https_url(url: str) -> str:
+    parsed = urlparse(url)
+    try:
+        parsed.port  # noqa: B018  (raises on a bad port)
+    except ValueError:
+        raise ValueError(f"{url!r} has an invalid port") from None
+    if parsed.scheme != "https" or not parsed.hostname:
+        raise ValueError(f"{url!r} is not an https URL such as https://192.0.2.11/")
+    return url
+
+
+# Types read strictly (a YAML `true` is not VLAN 1, "5" is not 5); addresses are parsed from strings.
+Address = Annotated[IPv4Address, StrictTypes(False)]
+Subnet = Annotated[IPv4Network, StrictTypes(False)]
+AddressWithPrefix = Annotated[IPv4Interface, StrictTypes(False)]
+IfName = Annotated[str, AfterValidator(_ifname)]
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Credentials(Strict):
@@ -39,7 +84,7 @@ class Tls(Strict):
 
 
 class Lab(Strict):
-    name: str = Field(min_length=1)
+    name: Annotated[str, _safe_name("lab name")]
     kind: Literal["real", "simulated"]
     description: str = ""
 
@@ -52,18 +97,18 @@ class Cpu(Strict):
 
 class Fence(Strict):
     method: Literal["switch-ports", "ipmi", "none"] = "switch-ports"
-    address: IPv4Address | None = None  # the host's BMC (IPMI over LAN), required for ipmi
+    address: Address | None = None  # the host's BMC (IPMI over LAN), required for ipmi
     port: int = Field(default=623, ge=1, le=65535)
     credentials: Credentials | None = None
 
 
 class Host(Strict):
     name: str = Field(min_length=1)
-    address: IPv4Address
-    xapi_url: str | None = None  # default https://<address>/
+    address: Address
+    xapi_url: Annotated[str, AfterValidator(_https_url)] | None = None  # default https://<address>/
     ssh_port: int = Field(default=22, ge=1, le=65535)
-    nics: list[str] = Field(default_factory=lambda: ["eth0", "eth1"], min_length=1)
-    addresses: dict[str, IPv4Address] = Field(default_factory=dict)  # network name -> address
+    nics: list[IfName] = Field(default_factory=lambda: ["eth0", "eth1"], min_length=1)
+    addresses: dict[str, Address] = Field(default_factory=dict)  # network name -> address
     # What the twin reports for this host; a real lab's own hardware is what the checks compare.
     cpu: Cpu = Cpu()
     memory_gib: float = Field(default=16, gt=0)
@@ -89,15 +134,15 @@ class Network(Strict):
     vlan: int = Field(ge=1, le=4094)
     mtu: int = Field(default=1500, ge=576, le=9216)
     purpose: Literal["management", "xenmotion", "storage", "data", "other"] = "other"
-    subnet: IPv4Network | None = None
-    gateway: IPv4Address | None = None
+    subnet: Subnet | None = None
+    gateway: Address | None = None
 
 
 class Bond(Strict):
     mode: Literal["lacp", "balance-slb", "active-backup"] = "lacp"
     hashing: Literal["src_mac", "tcpudp_ports"] = "tcpudp_ports"  # LACP bonds only
-    nics: list[str] = Field(min_length=1)
-    device: str = Field(default="bond0", min_length=1)  # the bond's device in dom0 (its master PIF)
+    nics: list[IfName] = Field(min_length=1)
+    device: IfName = "bond0"  # the bond's device in dom0 (its master PIF)
 
     @property
     def lacp(self) -> bool:
@@ -115,7 +160,7 @@ class SR(Strict):
     type: Literal["lvmoiscsi", "iso", "nfs", "lvm", "ext"]
     role: Literal["vms", "heartbeat", "iso", "other"] = "other"
     shared: bool = False
-    target: IPv4Address | None = None
+    target: Address | None = None
     iqn: str | None = None
     lun: int | None = Field(default=None, ge=0)
     chap_user: str | None = None
@@ -136,7 +181,7 @@ class HA(Strict):
 class VM(Strict):
     name: str = Field(min_length=1)
     host: str
-    address: IPv4Address | None = None
+    address: Address | None = None
     network: str | None = None
     memory_mib: int = Field(default=1024, ge=64)
     restart_priority: Literal["restart", "best-effort", ""] = ""
@@ -149,7 +194,7 @@ class VM(Strict):
 class SwitchVlan(Strict):
     id: int = Field(ge=1, le=4094)
     name: str = Field(min_length=1, max_length=32)
-    svi: IPv4Interface | None = None
+    svi: AddressWithPrefix | None = None
 
 
 class PortChannel(Strict):
@@ -179,7 +224,7 @@ class Switch(Strict):
     platform: Literal["cisco_ios", "cisco_xe"] = "cisco_ios"
     model: str = "WS-C3650-24TS"
     hostname: str | None = None  # the prompt; defaults to name
-    address: IPv4Address
+    address: Address
     port: int = Field(default=22, ge=1, le=65535)
     credentials: SwitchCredentials
     members: list[int] = Field(min_length=1)
@@ -211,23 +256,24 @@ class Target(Strict):
 
 class Storage(Strict):
     name: str = Field(min_length=1)
-    portal: IPv4Address
+    portal: Address
     mtu: int = Field(default=1500, ge=576, le=9216)
     network: str
-    addresses: dict[str, IPv4Address] = Field(default_factory=dict)
-    nics: list[str] = Field(default_factory=lambda: ["eth0", "eth1"])
+    addresses: dict[str, Address] = Field(default_factory=dict)
+    nics: list[IfName] = Field(default_factory=lambda: ["eth0", "eth1"])
     chap: Credentials | None = None
     targets: list[Target] = Field(default_factory=list)
 
 
 class ProbeInterface(Strict):
     network: str
-    interface: str
-    address: IPv4Address
+    interface: IfName
+    address: Address
 
 
 class Probe(Strict):
-    netns: str | None = None  # where the runner's probe interfaces live, if not the root namespace
+    # Where the runner's probe interfaces live, if not the root namespace.
+    netns: Annotated[str, _safe_name("namespace name")] | None = None
     interfaces: list[ProbeInterface] = Field(default_factory=list)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -71,11 +72,31 @@ class SwitchClient:
             raise Unreachable(where, f"cannot connect: {redact(reason)}") from None
         if sw.credentials.enable_secret is not None:
             try:
-                self._conn.enable()
-            except (ValueError, ReadTimeout):
-                self.close()
+                entered = self._enable(sw.credentials.enable_secret.reveal())
+            except (ValueError, ReadTimeout, OSError, EOFError):
+                entered = False
+            if not entered:
+                self.abort()
                 raise LoginFailed(where, "enable failed (wrong enable secret?)") from None
         return self
+
+    def _enable(self, secret: str) -> bool:
+        """`enable` that fails as soon as IOS asks for the secret again.
+
+        netmiko's own enable() waits for the privileged prompt after sending the secret, so a
+        wrong secret (IOS answers with another ``Password:``) costs two full read timeouts.
+        """
+        conn = self._conn
+        if conn.check_enable_mode():
+            return True
+        privileged = re.escape(conn.base_prompt) + "#"
+        answer = rf"{privileged}|[Pp]assword:|^%.*$"
+        conn.write_channel(conn.normalize_cmd("enable"))
+        output = conn.read_until_pattern(pattern=answer, re_flags=re.M, read_timeout=self.switch.timeout_s)
+        if re.search("[Pp]assword:", output):
+            conn.write_channel(conn.normalize_cmd(secret))
+            output = conn.read_until_pattern(pattern=answer, re_flags=re.M, read_timeout=self.switch.timeout_s)
+        return re.search(privileged, output) is not None
 
     def command(self, command: str) -> str:
         """Raw output of one command (kept in ``raw``)."""
@@ -100,6 +121,13 @@ class SwitchClient:
             raise SwitchError(self.name, "not connected")
         with self._lock:
             return self._conn.send_config_set(lines, read_timeout=self.switch.timeout_s)
+
+    def abort(self) -> None:
+        """Drop the connection without netmiko's polite `exit`, which waits on a session stuck at a prompt."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.paramiko_cleanup()
 
     def close(self) -> None:
         conn, self._conn = self._conn, None

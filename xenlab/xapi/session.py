@@ -1,7 +1,7 @@
 """A logged-in XenAPI session on the pool master, found from any host of the inventory.
 
 The PyPI client does not follow HOST_IS_SLAVE and has no timeout; this wrapper does
-both: it tries the inventory's hosts in order, follows a slave to its master, bounds
+both: it tries the inventory's hosts at once, follows a slave to its master, bounds
 every call with ``pool.timeout_s``, and gives one clear error naming what it tried.
 """
 
@@ -11,6 +11,7 @@ import contextlib
 import socket
 import ssl
 import xmlrpc.client
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import Any
 from urllib.parse import urlparse, urlunparse
 
@@ -76,35 +77,79 @@ def _login(url: str, inventory: Inventory, user: str, password: str) -> XenAPI.S
     return session
 
 
+def _attempt(url: str, inventory: Inventory, user: str, password: str) -> tuple[str, Any]:
+    """One login: ("session", s) | ("slave", master address) | ("refused", None) | ("failed", reason)."""
+    try:
+        return "session", _login(url, inventory, user, password)
+    except XenAPI.Failure as exc:
+        details = [str(d) for d in exc.details]
+        if details[:1] == ["HOST_IS_SLAVE"] and len(details) > 1 and details[1]:
+            return "slave", details[1]
+        if details[:1] == ["SESSION_AUTHENTICATION_FAILED"]:
+            return "refused", None
+        return "failed", redact(" ".join(details))
+    except (OSError, xmlrpc.client.Error) as exc:
+        return "failed", _reason(exc)
+
+
+def _logout_late(future: Future[tuple[str, Any]]) -> None:
+    with contextlib.suppress(Exception):
+        kind, value = future.result()
+        if kind == "session":
+            XapiSession(value, "", "").logout()
+
+
 def connect(inventory: Inventory) -> XapiSession:
-    """Log in to the pool master; raise Unreachable (one line, everything tried) or LoginFailed."""
+    """Log in to the pool master; raise Unreachable (one line, everything tried) or LoginFailed.
+
+    Every host of the inventory is asked at once, so a pool with hosts down answers within one
+    ``timeout_s`` rather than one per host; a slave's answer names the master, which is asked next.
+    """
     pool = inventory.pool
     user, password = pool.credentials.username, pool.credentials.password.reveal()
-    queue = [h.url for h in pool.hosts]
+    queue = list(dict.fromkeys(h.url for h in pool.hosts))
     if any(u.lower().startswith("https:") for u in queue):
         try:
             tls_context(inventory)
         except (OSError, ssl.SSLError) as exc:
             raise DeviceError(f"pool {pool.name}", f"cannot verify TLS: {exc}") from None
-    tried: list[str] = []
+    tried: dict[str, str] = {}
     seen: set[str] = set()
+    rounds = 0
     while queue:
-        url = queue.pop(0)
-        if url in seen:
-            continue
-        seen.add(url)
-        try:
-            return XapiSession(_login(url, inventory, user, password), url, pool.name)
-        except XenAPI.Failure as exc:
-            details = [str(d) for d in exc.details]
-            if details[:1] == ["HOST_IS_SLAVE"] and len(details) > 1 and details[1]:
-                tried.append(f"{url}: slave of {details[1]}")
-                queue.insert(0, _url_for(details[1], url))
-            elif details[:1] == ["SESSION_AUTHENTICATION_FAILED"]:
-                raise LoginFailed(f"pool {pool.name}", f"{url} refused the login as {user}") from None
+        batch = [u for u in queue if u not in seen]
+        if not batch:
+            break
+        rounds += 1
+        queue = []
+        seen.update(batch)
+        executor = ThreadPoolExecutor(max_workers=max(1, len(batch)), thread_name_prefix="xapi-login")
+        futures = {executor.submit(_attempt, url, inventory, user, password): url for url in batch}
+        executor.shutdown(wait=False)
+        results: dict[str, tuple[str, Any]] = {}
+        winner: tuple[str, Any] | None = None
+        for future in as_completed(futures):
+            url = futures[future]
+            results[url] = future.result()
+            if results[url][0] in ("session", "refused"):
+                winner = (url, results[url])
+                break
+        if winner is not None:
+            for future in futures:  # whatever else logs in late is logged out again
+                if futures[future] != winner[0]:
+                    future.add_done_callback(_logout_late)
+            url, (kind, value) = winner
+            if kind == "refused":
+                raise LoginFailed(f"pool {pool.name}", f"{url} refused the login as {user}")
+            return XapiSession(value, url, pool.name)
+        for url in batch:  # report in the inventory's order
+            kind, value = results[url]
+            if kind == "slave":
+                tried[url] = f"slave of {value}"
+                queue.append(_url_for(value, url))
             else:
-                tried.append(f"{url}: {redact(' '.join(details))}")
-        except (OSError, xmlrpc.client.Error) as exc:
-            tried.append(f"{url}: {_reason(exc)}")
+                tried[url] = value
+    total = f"{pool.timeout_s:g}s" if rounds == 1 else f"{pool.timeout_s * rounds:g}s ({rounds} rounds)"
     raise Unreachable(f"pool {pool.name}",
-                      f"no XenAPI master answered within {pool.timeout_s:g}s; tried " + "; ".join(tried))
+                      f"no XenAPI master answered within {total}; tried "
+                      + "; ".join(f"{url}: {reason}" for url, reason in tried.items()))

@@ -1,4 +1,9 @@
-"""Route one XenAPI call: sessions, the generic per-class accessors, messages, and errors with real codes."""
+"""Route one XenAPI call: sessions, events, the generic per-class accessors, messages, and errors with real codes.
+
+Wire names are xapi's: ``Class.call`` or its alternative ``Class_call`` (``event_from``), class names
+case-sensitive; anything else is ``MESSAGE_METHOD_UNKNOWN [the name as sent]``. Parameter counts in
+``MESSAGE_PARAMETER_COUNT_MISMATCH`` leave out the session, as xapi counts them.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +12,19 @@ import time
 import uuid as uuidlib
 from typing import TYPE_CHECKING, Any
 
-from simlab.faces.xapi import rwfields
+from simlab.faces.xapi import alerts, rwfields
+from simlab.faces.xapi.classes import LISTED, split_wire_name
 from simlab.faces.xapi.methods import MESSAGES, SETTERS
 from simlab.faces.xapi.records import ControlDomain
-from simlab.faces.xapi.view import CLASSES, View
+from simlab.faces.xapi.view import View
 from simlab.faces.xapi.wire import XapiError, as_map
 
 if TYPE_CHECKING:
     from simlab.faces.xapi.events import EventLog
     from simlab.model.lab import Lab
 
-_CANONICAL = {c.lower(): c for c in CLASSES}
 _LOGIN = ("session.login_with_password", "session.login")
+_EVENT_ARITY = {"from": 3, "next": 0, "register": 1, "unregister": 1, "get_current_id": 0, "inject": 2}
 
 
 
@@ -42,11 +48,21 @@ class Dispatcher:
 
     def call(self, host: str, method: str, params: tuple[Any, ...]) -> Any:
         """Answer ``method`` as the endpoint of ``host``; raise XapiError for a Failure."""
-        cls, _, name = method.partition(".")
-        cls = _CANONICAL.get(cls.lower(), cls)
+        try:
+            return self._call(host, method, params)
+        except XapiError as exc:
+            if exc.description[0] == "MESSAGE_METHOD_UNKNOWN":
+                exc.description[1:] = [method]  # named as the client sent it
+            raise
+
+    def _call(self, host: str, method: str, params: tuple[Any, ...]) -> Any:
         self.lab.counters["xapi.call"] += 1
-        self.lab.counters[f"xapi.{cls}.{name}"] += 1
+        found = split_wire_name(method)
+        if found is None:
+            raise XapiError("MESSAGE_METHOD_UNKNOWN", method)
+        sent, (cls, name) = method, found
         method = f"{cls}.{name}"
+        self.lab.counters[f"xapi.{method}"] += 1
         if method in _LOGIN:
             return self._login(host, method, params)
         if method == "session.logout":
@@ -54,13 +70,12 @@ class Dispatcher:
             self._session(params)
             with self._sessions_lock:
                 self.sessions.pop(params[0], None)
+            self.events.forget(params[0])
             return ""
-        if method == "event.from":
-            self._arity(method, params, 3)
-            self._session(params)
-            return self.events.wait_from(params[1], params[2], params[3])
-        if cls not in CLASSES:
-            raise XapiError("MESSAGE_METHOD_UNKNOWN", method)
+        if cls == "event":
+            return self._event(sent, name, params)
+        if cls == "message" and name not in alerts.CALLS:
+            raise XapiError("MESSAGE_METHOD_UNKNOWN", sent)
         message = MESSAGES.get(method)
         if message is not None:
             self._arity(method, params, message.arity)
@@ -72,10 +87,26 @@ class Dispatcher:
             return result
         return self._generic(cls, name, method, params)
 
+    def _event(self, sent: str, name: str, params: tuple[Any, ...]) -> Any:
+        if name not in _EVENT_ARITY:
+            raise XapiError("MESSAGE_METHOD_UNKNOWN", sent)
+        self._arity(f"event.{name}", params, _EVENT_ARITY[name])
+        self._session(params)
+        session, args = params[0], params[1:]
+        if name == "from":
+            return self.events.wait_from(*args, session=session)
+        if name == "next":
+            return self.events.next(session)
+        if name == "get_current_id":
+            return self.events.current_id()
+        if name == "inject":
+            return self.events.inject(str(args[0]), str(args[1]))
+        return getattr(self.events, name)(session, args[0])
+
     # -- sessions ----------------------------------------------------------------------------
     def _login(self, host: str, method: str, params: tuple[Any, ...]) -> str:
-        if not 2 <= len(params) <= 4:
-            raise XapiError("MESSAGE_PARAMETER_COUNT_MISMATCH", method, 4, len(params))
+        if not 2 <= len(params) <= 4:  # version and originator have defaults
+            raise XapiError("MESSAGE_PARAMETER_COUNT_MISMATCH", method, 2, len(params))
         with self.lab.lock:
             master = self.lab.master()
             if master is None or master.name != host:
@@ -97,7 +128,7 @@ class Dispatcher:
     @staticmethod
     def _arity(method: str, params: tuple[Any, ...], after_session: int) -> None:
         if len(params) != after_session + 1:
-            raise XapiError("MESSAGE_PARAMETER_COUNT_MISMATCH", method, after_session + 1, len(params))
+            raise XapiError("MESSAGE_PARAMETER_COUNT_MISMATCH", method, after_session, len(params) - 1)
 
     # -- get_all, get_record, get_<field>, set_<field>, ... -------------------------------------
     def _generic(self, cls: str, name: str, method: str, params: tuple[Any, ...]) -> Any:
@@ -124,7 +155,7 @@ class Dispatcher:
             return ""
         with self.lab.lock:
             view = self.view()
-            if cls == "session" and name in ("get_all", "get_all_records"):
+            if cls not in LISTED and name in ("get_all", "get_all_records"):
                 raise XapiError("MESSAGE_METHOD_UNKNOWN", method)
             if name == "get_all":
                 return list(view.records(cls))

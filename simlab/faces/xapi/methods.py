@@ -7,13 +7,16 @@ session; it changes model objects and returns the XenAPI value. The dispatcher c
 
 from __future__ import annotations
 
+import time
+import xmlrpc.client
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from simlab.faces.xapi import alerts
 from simlab.faces.xapi.records import ControlDomain
 from simlab.faces.xapi.view import View
-from simlab.faces.xapi.wire import XapiError, as_bool, as_int, as_map, i
+from simlab.faces.xapi.wire import XapiError, as_bool, as_int, as_map, datetime, i
 from simlab.model import capacity
 from simlab.model.objects import VDI, VM, Host, stable_uuid
 
@@ -187,27 +190,18 @@ def pool_set_failures(view: View, _pool_ref: str, value: Any) -> str:
     return ""
 
 
-def message_get_since(view: View, since: Any) -> dict[str, Any]:
-    import calendar
-    import time
-
-    try:
-        epoch = calendar.timegm(time.strptime(str(since).replace("-", "")[:17], "%Y%m%dT%H:%M:%S"))
-    except ValueError:
-        raise XapiError("FIELD_TYPE_ERROR", "since") from None
-    stamps = {m.uuid: m.timestamp for m in view.lab.messages}
-    return {r: rec for r, rec in view.records("message").items() if stamps.get(rec["uuid"], 0) > epoch}
+def host_servertime(view: View, host_ref: str) -> Any:
+    view.obj("host", host_ref)
+    return datetime(view.lab.clock.wall())
 
 
-def message_destroy(view: View, message_ref: str) -> str:
-    target = view.obj("message", message_ref)
-    view.lab.messages[:] = [m for m in view.lab.messages if m is not target]
-    return ""
+def host_server_localtime(view: View, host_ref: str) -> Any:
+    """The host's local time with no timezone, as xapi's Date.localtime sends it."""
+    view.obj("host", host_ref)
+    return xmlrpc.client.DateTime(time.strftime("%Y%m%dT%H:%M:%S", time.localtime(view.lab.clock.wall())))
 
 
 MESSAGES: dict[str, Message] = {
-    "message.get_since": Message(1, message_get_since, False),
-    "message.destroy": Message(1, message_destroy),
     "VM.start": Message(3, vm_start),
     "VM.start_on": Message(4, vm_start_on),
     "VM.shutdown": Message(1, vm_shutdown),
@@ -223,6 +217,13 @@ MESSAGES: dict[str, Message] = {
     "pool.set_ha_host_failures_to_tolerate": Message(2, pool_set_failures),
     "pool.ha_compute_max_host_failures_to_tolerate": Message(0, lambda v: i(capacity.max_failures(v.lab)), False),
     "pool.ha_failover_plan_exists": Message(1, lambda v, n: capacity.plan_exists(v.lab, as_int(n, "n")), False),
+    "host.get_servertime": Message(1, host_servertime, False),
+    "host.get_server_localtime": Message(1, host_server_localtime, False),
+    "message.get_since": Message(1, alerts.get_since, False),
+    "message.get": Message(3, alerts.get, False),
+    "message.create": Message(5, alerts.create),
+    "message.destroy": Message(1, alerts.destroy),
+    "message.destroy_many": Message(1, alerts.destroy_many),
 }
 
 

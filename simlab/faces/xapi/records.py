@@ -272,17 +272,5 @@ def session(view: View) -> dict[str, tuple[Any, Record]]:
     }
 
 
-def message(view: View) -> dict[str, tuple[Any, Record]]:
-    classes = {"Host": "host", "VM": "VM", "SR": "SR", "Pool": "pool"}
-    return {
-        ref("message", m.uuid): (m, {
-            "uuid": m.uuid, "name": m.name, "priority": i(m.priority), "cls": m.cls, "obj_uuid": m.obj_uuid,
-            "timestamp": datetime(m.timestamp), "body": m.body,
-        })
-        for m in view.lab.messages if m.cls in classes
-    }
-
-
 BUILDERS = {"pool": pool, "host": host, "host_metrics": host_metrics, "host_cpu": host_cpu, "VM": vm,
-            "VM_guest_metrics": vm_guest_metrics, "SR": sr, "PBD": pbd, "VDI": vdi, "session": session,
-            "message": message}
+            "VM_guest_metrics": vm_guest_metrics, "SR": sr, "PBD": pbd, "VDI": vdi, "session": session}

@@ -9,17 +9,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from simlab.faces.xapi import netrecords, records
+from simlab.faces.xapi import alerts, classes, netrecords, records
 from simlab.faces.xapi.wire import NULL, XapiError, ref
 from simlab.model.lab import Lab
 from simlab.model.objects import stable_uuid
 
 Record = dict[str, Any]
 
-# Classes the face serves, in XenAPI spelling (event.from accepts them case-insensitively).
-CLASSES = ["pool", "host", "host_metrics", "host_cpu", "network", "PIF", "PIF_metrics", "Bond", "VLAN",
-           "SR", "PBD", "VDI", "VM", "VM_guest_metrics", "message", "session"]
-EVENT_CLASSES = [c for c in CLASSES if c not in ("session", "message")]
+# Classes the face serves, in XenAPI spelling (event.from accepts them case-insensitively); a class
+# without a builder has no objects in the lab (simlab.faces.xapi.classes says how one plugs in).
+CLASSES = list(classes.SERVED)
+EVENT_CLASSES = list(classes.EVENTS)
+
+
+def _none(view: View) -> dict[str, tuple[Any, Record]]:
+    return {}
 
 
 class View:
@@ -53,8 +57,8 @@ class View:
     def records(self, cls: str) -> dict[str, Record]:
         if cls not in self._records:
             builders: dict[str, Callable[[View], dict[str, tuple[Any, Record]]]] = {
-                **records.BUILDERS, **netrecords.BUILDERS}
-            built = builders[cls](self)
+                **records.BUILDERS, **netrecords.BUILDERS, **alerts.BUILDERS}
+            built = builders.get(cls, _none)(self)
             self._records[cls] = {r: {**rec, **self.lab.xapi_fields.get(r, {})} for r, (_, rec) in built.items()}
             self._objects[cls] = {r: obj for r, (obj, _) in built.items()}
         return self._records[cls]
