@@ -19,8 +19,32 @@ if TYPE_CHECKING:
 log = logging.getLogger("simlab.bmc")
 
 
+_RAKP_HMAC_SHA1 = 1
+_INVALID_AUTH_ALGORITHM = 0x11
+
+
+def _sha1_only(serversession) -> None:
+    """pyghmi's server always answers with cipher suite 3 (SHA-1) whatever the client proposed, and
+    pyghmi's client proposes SHA-256 first: refuse other algorithms as a SHA-1-only BMC does, so the
+    client falls back to suite 3 as it would against such a BMC."""
+    original = serversession.ServerSession.create_open_session_response
+    if getattr(original, "sha1_only", False):
+        return
+
+    def create_open_session_response(self, request):  # noqa: ANN001, ANN202 (pyghmi's signature)
+        if len(request) > 12 and request[12] != _RAKP_HMAC_SHA1:
+            return bytearray([request[0], _INVALID_AUTH_ALGORITHM, 0, 0]) + request[4:8]
+        return original(self, request)
+
+    create_open_session_response.sha1_only = True
+    serversession.ServerSession.create_open_session_response = create_open_session_response
+
+
 def _bmc_class():  # pyghmi is imported only when a BMC is served
     from pyghmi.ipmi import bmc
+    from pyghmi.ipmi.private import serversession
+
+    _sha1_only(serversession)
 
     class HostBmc(bmc.Bmc):
         def __init__(self, lab: Lab, host: str, authdata: dict[str, str], address: str, port: int) -> None:

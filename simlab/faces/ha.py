@@ -136,6 +136,7 @@ class HaFace:
                 now = time.monotonic()
                 if self.failover is not None and now - last_failover >= self.timeouts.heartbeat_interval / 2:
                     last_failover = now
+                    self._sync_master_lock()
                     if self.failover.tick():
                         self.lab.changed()
             except Exception:
@@ -249,6 +250,17 @@ class HaFace:
             self.lab.hosts[name].powered = True
             self.fence_pending.discard(name)
         self.lab.changed()
+
+    def _sync_master_lock(self) -> None:
+        """A master named by xapi (pool.designate_new_master) takes the statefile's master lock."""
+        master = self.lab.pool.master or ""
+        daemon = self.daemons.get(master)
+        view = self.lab.ha.daemons.get(master)
+        if daemon is None or view is None or view.state != "online" or daemon.stopped:
+            return
+        holder = daemon.lock_holder()
+        if holder is not None and holder != master:
+            daemon.claim_master_lock()
 
     def _master_lock(self, name: str) -> None:
         with self.lab.lock:

@@ -237,6 +237,9 @@ class Daemon:
         peer = self.by_uuid.get(self.pool_block.get("master", ""))
         return peer.name if peer else None
 
+    def claim_master_lock(self) -> None:
+        self._take_master_lock()
+
     def _take_master_lock(self) -> None:
         block = {"generation": self.generation, "state": "active", "master": self.me.uuid}
         try:

@@ -56,11 +56,11 @@ def test_one_cable_changes_nothing(inventory: Inventory, pool_watch: PoolWatch, 
 
 
 def test_host_failure(inventory: Inventory, pool_watch: PoolWatch, probe: Probe, restorer: Restorer,
-                      fenced_host: Host) -> None:
+                      fenced_host: Host, request: pytest.FixtureRequest) -> None:
     drill = Drill(inventory, pool_watch, _ping(probe), fenced_host.name)
     assert not (problems := drill.steady_state()), f"{fenced_host.name}: no steady state before: {problems}"
     t = pool_watch.facts().pool.ha_timeout
-    fencer = fencer_for(inventory, fenced_host)
+    fencer = fencer_for(inventory, fenced_host, request.config.getoption("fence_method"))
     undo = restorer.push(f"{fenced_host.name}: fenced by {fencer.method}", lambda: _restore(drill, fencer),
                          fencer.how_to_mend() + f"; then wait until {fenced_host.name} is live and enabled")
     try:
@@ -81,6 +81,7 @@ def _restore(drill: Drill, fencer) -> None:
     still = drill.wait_host_back(BACK_S)
     if still:
         raise RuntimeError(still)
-    moved = drill.put_vms_back()
-    if moved:
-        raise RuntimeError("; ".join(moved))
+    problems = drill.put_vms_back()
+    master = drill.put_master_back()
+    if problems or master:
+        raise RuntimeError("; ".join([*problems, *([master] if master else [])]))

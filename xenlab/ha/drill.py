@@ -134,6 +134,21 @@ class Drill:
                 problems.append(f"{name}: could not be migrated back to {host}: {exc}")
         return problems
 
+    def put_master_back(self) -> str | None:
+        """Make the host that was master before the drill master again (HA moved it)."""
+        facts = self.watch.facts()
+        if facts is None or self.first_master is None:
+            return None if self.first_master is None else "no XenAPI master answers"
+        host = facts.host(self.first_master)
+        if facts.pool.master is None or host is None or facts.pool.master.name == self.first_master:
+            return None
+        try:
+            self.watch.call(lambda s: s.xenapi.pool.designate_new_master(host.ref))
+        except Exception as exc:  # noqa: BLE001 (reported with the host it concerns)
+            return f"{self.first_master}: could not be made master again: {exc}"
+        self.watch.close()  # the old master answers HOST_IS_SLAVE from now on
+        return None
+
     def measured(self, t: int | None) -> str:
         """Detection and restart times next to T."""
         fenced = self.timeline.first("fenced")

@@ -8,7 +8,6 @@ what to type by hand when the restore itself fails.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -76,14 +75,20 @@ class IpmiFencer:
     username: str
     password_ref: object  # a Secret, revealed only to log in
     method: str = "ipmi"
+    _session: object = None
 
     def _command(self):  # -> pyghmi Command
+        """One IPMI session for fence and restore, kept alive by pyghmi: pyghmi reuses its session object
+        per BMC, and a second login on a logged-out or idle one does not come back."""
         from pyghmi.exceptions import IpmiException
         from pyghmi.ipmi import command
 
+        if self._session is not None:
+            return self._session
         try:
-            return command.Command(bmc=self.address, userid=self.username, password=self.password_ref.reveal(),
-                                   port=self.port, keepalive=False)
+            self._session = command.Command(bmc=self.address, userid=self.username,
+                                            password=self.password_ref.reveal(), port=self.port)
+            return self._session
         except (IpmiException, OSError) as exc:
             raise FenceError(f"BMC of {self.host} ({self.address})", f"IPMI login failed: {exc}") from None
 
@@ -95,9 +100,6 @@ class IpmiFencer:
             ipmi.set_power(state, wait=False)
         except (IpmiException, OSError) as exc:
             raise FenceError(f"BMC of {self.host} ({self.address})", f"power {state} failed: {exc}") from None
-        finally:
-            with contextlib.suppress(Exception):  # the BMC may already have dropped the session
-                ipmi.ipmi_session.logout()
 
     def power_state(self) -> str:
         from pyghmi.exceptions import IpmiException

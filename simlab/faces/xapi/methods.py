@@ -201,7 +201,16 @@ def host_server_localtime(view: View, host_ref: str) -> Any:
     return xmlrpc.client.DateTime(time.strftime("%Y%m%dT%H:%M:%S", time.localtime(view.lab.clock.wall())))
 
 
+def pool_designate_new_master(view: View, host_ref: str) -> str:
+    host = view.obj("host", host_ref)
+    if not capacity.live(host):
+        raise XapiError("HOST_OFFLINE", host_ref)
+    view.lab.pool.master = host.name
+    return ""
+
+
 MESSAGES: dict[str, Message] = {
+    "pool.designate_new_master": Message(1, pool_designate_new_master),
     "VM.start": Message(3, vm_start),
     "VM.start_on": Message(4, vm_start_on),
     "VM.shutdown": Message(1, vm_shutdown),
