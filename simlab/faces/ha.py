@@ -197,7 +197,7 @@ class HaFace:
         t = self.timeouts
         daemon = Daemon(
             me, [p for p in self.peers if p.name != name], self.generation, t, ns,
-            device=lambda: UdpBlockDevice(ns, source, self.portal, timeout=t.heartbeat_interval / 4),
+            device=lambda: UdpBlockDevice(ns, source, self.portal, timeout=t.heartbeat_interval / 2),
             view=self.lab.ha.daemons[name], joining=joining, on_fence=self._fenced,
             on_master_lock=self._master_lock)
         self.daemons[name] = daemon

@@ -74,6 +74,7 @@ class Daemon:
         self.armed_at = now + (0 if joining else 2 * timeouts.heartbeat_interval)
         self.kicked_at = self.armed_at
         self.started_at = now
+        self.doubt = ""  # why this host cannot show it survives, while the watchdog runs down
         self.pool_block: dict = {}
         if ns:
             with netns.inside(ns):
@@ -162,7 +163,8 @@ class Daemon:
             raw = b"".join(dev.read(BLOCK * start, BLOCK * min(CHUNK_BLOCKS, count - start))
                            for start in range(0, count, CHUNK_BLOCKS))
         except OSError as exc:
-            log.debug("xhad on %s: statefile not reached: %s", self.me.name, exc)
+            if self.seen.statefile_at >= now - self.timeouts.heartbeat_interval * 1.01:  # first miss of a streak
+                log.info("xhad on %s: statefile not reached: %s", self.me.name, exc or type(exc).__name__)
             return
         self.seen.statefile_at = now
         self.pool_block = decode(raw[:BLOCK]) or {}
@@ -179,8 +181,7 @@ class Daemon:
                 net=frozenset(names[u] for u in record.get("hears", []) if u in names),
                 fresh=now - self.seen.slot_at.get(peer.name, 0) < 2.5 * self.timeouts.heartbeat_interval,
                 # A silent host stays in the liveset until its own watchdog has surely fired.
-                alive=now - self.seen.slot_at.get(peer.name, 0) < self.timeouts.statefile_timeout
-                + self.timeouts.heartbeat_interval,
+                alive=now - self.seen.slot_at.get(peer.name, 0) < self.silent_host_dead_after,
                 liveset=frozenset(names[u] for u in record.get("liveset", []) if u in names))
 
     # -- one heartbeat interval ------------------------------------------------------------------------
@@ -207,13 +208,17 @@ class Daemon:
         if self.view.state != "online" or now < self.armed_at:
             return
         decision = rules.evaluate(inputs)
-        if not decision.survive:
+        if decision.fence_now:
             self._fence(decision.reason)
             return
-        # The watchdog is kicked only on evidence from this very interval: the statefile read now (rule 1),
-        # or every peer heard within the interval (rule 2).
-        recent = now - self.timeouts.heartbeat_interval
-        if (decision.rule == 1 and self.seen.statefile_at == now) or (
+        if not decision.survive:
+            self.doubt = decision.reason  # the watchdog fires unless survival shows again in time
+            return
+        self.doubt = ""
+        # The watchdog is kicked only on evidence from the last interval: the statefile reached (rule 1), or
+        # every peer heard (rule 2). So a cut-off host fences within T plus one interval of its last evidence.
+        recent = now - self.timeouts.heartbeat_interval * 1.01
+        if (decision.rule == 1 and self.seen.statefile_at >= recent) or (
                 decision.rule == 2 and all(self.seen.net.get(p.name, 0) >= recent for p in self.peers)):
             self.kicked_at = now
         if decision.liveset != self.view.liveset:
@@ -227,7 +232,14 @@ class Daemon:
     def _watchdog(self) -> None:
         """The Xen watchdog: not kicked for HeartbeatWatchdogTimeout, the host fences whatever xhad thinks."""
         if self.view.state == "online" and time.monotonic() - self.kicked_at > self.timeouts.heartbeat_watchdog:
-            self._fence(f"watchdog: no fresh evidence of survival for {self.timeouts.heartbeat_watchdog:g}s")
+            self._fence(f"watchdog: no evidence of survival for {self.timeouts.heartbeat_watchdog:g}s"
+                        + (f" ({self.doubt})" if self.doubt else ""))
+
+    @property
+    def silent_host_dead_after(self) -> float:
+        """A host silent on storage this long has surely fenced: its watchdog fires within T of its last
+        evidence (at most one interval before it went silent), plus an interval of margin."""
+        return self.timeouts.statefile_timeout + 2.5 * self.timeouts.heartbeat_interval
 
     def settled_starting(self) -> bool:
         """A starting daemon that had time to join and did not: it cannot, as things are."""

@@ -39,6 +39,9 @@ class Decision:
     rule: int | None  # 1 or 2 when surviving
     liveset: frozenset[str]
     reason: str
+    # Known loser of a partition: fence now. Otherwise a host that cannot show it survives (statefile lost,
+    # peers silent) stops kicking its watchdog and fences when it fires, unless things come back first.
+    fence_now: bool = False
 
 
 def _mutual(a: str, b: str, inputs: Inputs) -> bool:
@@ -87,7 +90,7 @@ def evaluate(inputs: Inputs) -> Decision:
                 candidates.add(host)
         best = best_partition(candidates, inputs)
         if me not in best:
-            return Decision(False, None, best, f"not in the best partition {sorted(best)} (rule 1)")
+            return Decision(False, None, best, f"not in the best partition {sorted(best)} (rule 1)", fence_now=True)
         # A host outside the best partition leaves my liveset once it fenced (or went silent on storage too).
         pending = {h for h in inputs.liveset - best
                    if h in inputs.slots and inputs.slots[h].alive and inputs.slots[h].state == "online"}

@@ -53,9 +53,12 @@ def test_ha_plan_exists(ha_expected: Inventory, xapi_facts: XapiFacts) -> None:
             f"{survivor.name} (lowest host UUID {survivor.uuid}) survives, the other host fences itself "
             "and its protected VMs restart on the survivor.")
     overcommitted = " and HA is overcommitted" if pool.ha_overcommitted else ""
+    usable = [h for h in xapi_facts.hosts.values() if h.live and h.enabled]
+    why = (f"only {len(usable)} of {len(xapi_facts.hosts)} hosts are live and enabled"
+           if len(usable) < len(xapi_facts.hosts) else "not enough free memory to restart the protected VMs")
     assert pool.ha_plan_exists_for >= want and not pool.ha_overcommitted, (
         f"pool {pool.name}: a failover plan exists for {pool.ha_plan_exists_for} host failures{overcommitted}, "
-        f"expected a plan for at least {want} (not enough free memory to restart the protected VMs)")
+        f"expected a plan for at least {want} ({why})")
 
 
 def test_statefile_on_heartbeat_sr(ha_expected: Inventory, xapi_facts: XapiFacts) -> None:
