@@ -135,7 +135,7 @@ def start_detached(inventory: Inventory, timeout: float = START_TIMEOUT_S) -> Ru
         twin = find_running(inventory)
         if twin is not None:
             return twin
-        time.sleep(0.2)
+        time.sleep(0.05)
     proc.terminate()
     raise TwinError(f"twin did not come up within {timeout:.0f} s (log: {log_path})")
 
@@ -169,7 +169,9 @@ class Control:
         sock = twin.state_dir / "control.sock"
         sock.unlink(missing_ok=True)
         self._server = _ControlServer(str(sock), self)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="simlab-control", daemon=True)
+        # A short poll: `down` returns as soon as the twin is gone, not up to half a second later.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="simlab-control", daemon=True)
 
     def start(self) -> None:
         self._thread.start()

@@ -10,7 +10,7 @@ SUITES = Path(__file__).parent
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _lab_is_up(lab_twin: object) -> None:
+def _lab_is_up(lab_twin: object, echoes_sent_early: None) -> None:
     return None
 
 

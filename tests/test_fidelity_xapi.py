@@ -194,3 +194,34 @@ def test_register_next_unregister(lab: FaceTwin) -> None:
     finally:
         session.xenapi.session.logout()
         other.session.logout()
+
+
+# -- Async calls: a task, followed with event.from as XenCenter and xe do --------------------------
+def wait_task(api: object, task: str, token: str = "") -> dict:
+    event_from = getattr(api.event, "from")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        answer = event_from([f"task/{task}"], token, 5.0)
+        token = answer["token"]
+        for event in answer["events"]:
+            if event["operation"] != "del" and event["snapshot"]["status"] != "pending":
+                return event["snapshot"]
+    raise AssertionError(f"{task} still pending after 30 s")
+
+
+def test_async_call_is_a_task_that_succeeds_or_fails_with_the_real_error(api: object) -> None:
+    (vm,) = api.VM.get_by_name_label("CentOS6.5-test1")
+    task = api.Async.VM.clean_shutdown(vm)
+    assert task.startswith("OpaqueRef:") and task in api.task.get_all()
+    try:
+        done = wait_task(api, task)
+        assert done["status"] == "success" and api.VM.get_power_state(vm) == "Halted"
+        again = api.Async.VM.clean_shutdown(vm)
+        failed = wait_task(api, again)
+        assert failed["status"] == "failure"
+        assert failed["error_info"] == ["VM_BAD_POWER_STATE", vm, "running", "halted"]
+        assert api.task.get_record(again)["error_info"] == failed["error_info"]
+    finally:
+        if api.VM.get_power_state(vm) == "Halted":
+            api.VM.start(vm, False, False)
+    assert failure(lambda: api.Async.session.logout()) == ["MESSAGE_METHOD_UNKNOWN", "Async.session.logout"]

@@ -64,3 +64,8 @@ def test_gate_catches_a_fault_and_passes_once_healed(twin: TwinHarness, tmp_path
     healed = gate(reports, "check", "base")
     assert healed.returncode == 0, healed.stdout[-3000:]
     assert "xenlab gate: no regression" in healed.stdout
+
+    secrets = [os.environ[v] for v in ("XEN_PASSWORD", "SWITCH_PASSWORD", "SWITCH_ENABLE_SECRET", "CHAP_PASSWORD")]
+    for path in [p for p in reports.rglob("*") if p.is_file()]:
+        text = path.read_bytes().decode(errors="replace")
+        assert not [s for s in secrets if s in text], f"{path.relative_to(reports)} holds a secret"

@@ -1,6 +1,7 @@
 """``./run acceptance``: the whole lab in one command, in two phases, with one JUnit file and one report.
 
-1. The non-destructive checks, in parallel (``-n auto`` unless you pass ``-n``).
+1. The non-destructive checks, in parallel (``-n auto --dist loadfile`` unless you pass ``-n``; ``-n 0`` runs
+   them in this process, which is faster when the lab is a twin on the same two cores).
 2. Only with ``--allow-destructive --lab-name NAME``: the destructive checks (HA failover, migration), in a
    serial session of their own, after phase 1 passed (a failover on a lab that already fails its checks proves
    nothing and can make things worse).
@@ -38,6 +39,9 @@ class Outputs:
     """Where a run writes; everything under one folder (``reports/`` by default)."""
 
     folder: Path
+
+    def __post_init__(self) -> None:
+        self.folder = Path(self.folder).absolute()  # pytest may run elsewhere; outputs stay where asked
 
     @property
     def results(self) -> Path:
@@ -105,16 +109,33 @@ def pytest_command(selection: Selection, phase: str, outputs: Outputs, *extra: s
     cmd = [sys.executable, "-m", "pytest", *selection.paths, *selection.rest,
            f"--junitxml={outputs.phase_junit(phase)}", f"--alluredir={outputs.results}"]
     if phase == "checks":
+        # loadfile: a module's checks stay on one worker, so what a module collects is collected once.
         cmd += ["-m", selection.marker_with("not destructive"), "-n", selection.workers or "auto"]
+        if selection.workers != "0" and not any(a.startswith("--dist") for a in selection.rest):
+            cmd += ["--dist", "loadfile"]
     else:
         cmd += ["-m", selection.marker_with("destructive")]
     return [*cmd, *extra]
 
 
+def shown(path: Path) -> str:
+    """A path as the user would type it from where they are, not this machine's absolute path."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def project_dir() -> Path:
+    """Where pytest runs: the folder the user is in when it holds the suites (``./run`` changes to its own),
+    else the project this module belongs to."""
+    return Path.cwd() if (Path.cwd() / "suites").is_dir() else ROOT
+
+
 def run_pytest(cmd: list[str]) -> int:
     """Run pytest in the foreground and wait for it, also through Ctrl-C (pytest gets the same SIGINT) and
     SIGTERM (passed on as SIGINT): its teardown restores the lab before we return."""
-    proc = subprocess.Popen(cmd, cwd=ROOT)
+    proc = subprocess.Popen(cmd, cwd=project_dir())
     previous = signal.signal(signal.SIGTERM, lambda *_: proc.send_signal(signal.SIGINT))
     try:
         while True:
@@ -127,7 +148,7 @@ def run_pytest(cmd: list[str]) -> int:
 
 
 def allure_binary() -> str | None:
-    local = ROOT / ".tools" / "node_modules" / ".bin" / "allure"
+    local = project_dir() / ".tools" / "node_modules" / ".bin" / "allure"
     return str(local) if local.exists() else shutil.which("allure")
 
 
@@ -137,15 +158,35 @@ def render(outputs: Outputs) -> Path | None:
     if allure is None:
         print("xenlab: Allure is not installed: the HTML report was not rendered", file=sys.stderr)
         return None
-    env = {**os.environ, "XENLAB_ALLURE_HISTORY": str(outputs.history.resolve())}
-    proc = subprocess.run([allure, "generate", str(outputs.results.resolve()), "-c", str(ROOT / "allurerc.mjs"),
-                           "-o", str(outputs.report.resolve())], cwd=ROOT, env=env, capture_output=True, text=True)
+    env = {**os.environ, "XENLAB_ALLURE_HISTORY": str(outputs.history), "XENLAB_ALLURE_RESULTS": str(outputs.results)}
+    proc = subprocess.run([allure, "generate", str(outputs.results), "-c", str(project_dir() / "allurerc.mjs"),
+                           "-o", str(outputs.report)], cwd=project_dir(), env=env, capture_output=True, text=True)
     index = outputs.report / "index.html"
     if proc.returncode != 0 or not index.exists():
         detail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
         print(f"xenlab: Allure could not render the report: {detail[0]}", file=sys.stderr)
         return None
     return index
+
+
+def _lab_name_problem(selection: Selection, lab_name: str) -> str | None:
+    """Refuse before anything runs when --lab-name is not the inventory's lab: the destructive checks would only
+    skip, and a run that skipped what it was asked to run must not pass."""
+    from xenlab.inventory import InventoryError, load_inventory
+    from xenlab.inventory.loader import DEFAULT_INVENTORY
+
+    rest = selection.rest
+    named = [rest[i + 1] for i, a in enumerate(rest[:-1]) if a == "--inventory"]
+    named += [a.split("=", 1)[1] for a in rest if a.startswith("--inventory=")]
+    source = named[-1] if named else os.environ.get("XENLAB_INVENTORY", DEFAULT_INVENTORY)
+    try:
+        inventory = load_inventory(source)
+    except InventoryError as exc:
+        return str(exc)
+    if inventory.lab.name != lab_name:
+        return (f"--lab-name {lab_name} is not the lab of {source} ({inventory.lab.name}): nothing was run, "
+                "nothing was broken")
+    return None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -163,24 +204,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("xenlab: --allow-destructive needs --lab-name NAME (the inventory's lab name)", file=sys.stderr)
         return 2
     selection = Selection.parse(rest)
+    if args.allow_destructive:
+        problem = _lab_name_problem(selection, args.lab_name)
+        if problem:
+            print(f"xenlab: {problem}", file=sys.stderr)
+            return 2
     outputs = Outputs(Path(args.reports))
     outputs.clear()
-    rc = run_pytest(pytest_command(selection, "checks", outputs))
-    if rc not in (0, 1, NO_TESTS):  # interrupted, usage or internal error: pytest said why
-        return rc
+    rc = checks = run_pytest(pytest_command(selection, "checks", outputs))
+    if checks not in (0, 1, NO_TESTS):  # interrupted, usage or internal error: pytest said why
+        return checks
     phases = [outputs.phase_junit("checks")]
     if args.allow_destructive:
-        if rc == 0:
+        if checks in (0, NO_TESTS):
             destructive = run_pytest(pytest_command(selection, "destructive", outputs, "--allow-destructive",
                                                     f"--lab-name={args.lab_name}"))
             phases.append(outputs.phase_junit("destructive"))
-            rc = 0 if destructive == NO_TESTS else destructive
+            # Nothing selected in one phase is fine; nothing selected in both is not a green run.
+            rc = destructive if destructive != NO_TESTS else (0 if checks == 0 else NO_TESTS)
         else:
             print("xenlab: destructive phase not run: the non-destructive checks did not all pass", file=sys.stderr)
     merge(phases, outputs.junit)
     index = render(outputs)
-    print(f"xenlab: results: {outputs.junit}, {outputs.results}/" + (f"; report: {index}" if index else ""),
-          file=sys.stderr)
+    print(f"xenlab: results: {shown(outputs.junit)}, {shown(outputs.results)}/"
+          + (f"; report: {shown(index)}" if index else ""), file=sys.stderr)
     return rc
 
 

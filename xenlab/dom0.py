@@ -17,6 +17,7 @@ from xenlab.inventory.loader import known_hosts_path
 from xenlab.inventory.schema import Host as InventoryHost
 from xenlab.inventory.schema import Inventory
 from xenlab.inventory.secrets import redact
+from xenlab.tcp import no_delay
 
 CONNECT_TIMEOUT_S = 10
 
@@ -60,6 +61,7 @@ def dom0_host(inventory: Inventory, host: InventoryHost, timeout: int = CONNECT_
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 problem = Unreachable(where, f"cannot connect: {redact(reason)}")
             else:
+                no_delay(client.get_transport())
                 return client
             client.close()
             raise problem

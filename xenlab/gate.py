@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from xenlab.acceptance import NO_TESTS, ROOT, Outputs, Selection, pytest_command, render, run_pytest
+from xenlab.acceptance import NO_TESTS, Outputs, Selection, project_dir, pytest_command, render, run_pytest, shown
 from xenlab.allure_results import write_result
 from xenlab.inventory import redact
 from xenlab.junit import ERROR, FAILED, PASSED, WAIVED, read_outcomes
@@ -53,7 +53,7 @@ def _run(selection: Selection, outputs: Outputs, facts: Path) -> tuple[int, dict
     junit = outputs.phase_junit("checks")
     if rc not in (0, 1, NO_TESTS) or not junit.is_file():
         return rc, {}
-    outcomes = read_outcomes(junit, ROOT)
+    outcomes = read_outcomes(junit, project_dir())
     return rc, {c: {"status": o.status, "message": redact(o.message)} for c, o in sorted(outcomes.items())}
 
 
@@ -71,7 +71,7 @@ def snapshot(name: str, args: list[str], outputs: Outputs) -> int:
           "checks": outcomes}, where / "outcomes.json")
     render(outputs)
     counts = _counts(outcomes)
-    print(f"xenlab gate: baseline {name} saved to {where}/ ({counts}); the next `xenlab gate check {name}` "
+    print(f"xenlab gate: baseline {name} saved to {shown(where)}/ ({counts}); the next `xenlab gate check {name}` "
           "compares against it")
     return OK
 
@@ -117,7 +117,7 @@ def check(name: str, args: list[str] | None, outputs: Outputs) -> int:
     where = baseline_dir(outputs, name)
     if not (where / "outcomes.json").is_file() or not (where / "facts.json").is_file():
         known = sorted(p.name for p in (outputs.folder / "baselines").glob("*")) or ["none"]
-        print(f"xenlab gate: no baseline {name} in {where.parent}/ (baselines: {', '.join(known)}); "
+        print(f"xenlab gate: no baseline {name} in {shown(where.parent)}/ (baselines: {', '.join(known)}); "
               f"take one with `xenlab gate snapshot {name}`", file=sys.stderr)
         return CANNOT_JUDGE
     baseline = load(where / "outcomes.json")
@@ -143,5 +143,5 @@ def check(name: str, args: list[str] | None, outputs: Outputs) -> int:
                  labels={"epic": "gate", "feature": f"baseline {name}", "severity": "blocker"})
     render(outputs)
     print(text)
-    print(f"xenlab gate: diff written to {diff_file}")
+    print(f"xenlab gate: diff written to {shown(diff_file)}")
     return REGRESSED if regressions else OK

@@ -13,6 +13,7 @@ import os
 import random
 import select
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
@@ -85,6 +86,7 @@ class Probe:
             for port in self.ports:
                 port.mac, port.mtu = _link_info(port.interface)
                 port.sock = conf.L2socket(iface=port.interface)
+                _room_for_replies(port.sock)
 
         try:
             if self.netns:
@@ -119,42 +121,68 @@ class Probe:
 
     def echo(self, dst: str, size: int, timeout: float = ECHO_TIMEOUT_S) -> Echo:
         """One ICMP echo of exactly ``size`` bytes of IP, DF set; the reply must be whole and unfragmented."""
+        return self.echoes([(dst, size)], timeout)[0]
+
+    def echoes(self, requests: Sequence[tuple[str, int]], timeout: float = ECHO_TIMEOUT_S) -> list[Echo]:
+        """Every echo sent at once, and one wait for all their replies (``timeout`` in all, not each).
+
+        A check that expects no reply (an oversize echo) costs the full timeout: batching the checks of a
+        collection makes that one timeout for all of them, whatever the size of the lab.
+        """
         from scapy.layers.inet import ICMP, IP
         from scapy.layers.l2 import Ether
         from scapy.packet import Raw
 
-        if size < MIN_PROBE:
-            raise ProbeError(f"an echo is at least {MIN_PROBE} bytes, not {size}")
-        port = self.port_for(dst)
-        mac = self._resolve(port, dst, timeout)
-        if mac is None:
-            return Echo(dst, size, False, f"no ARP reply from {dst} on {port.interface}")
-        ident, seq = random.randrange(1, 0xFFFF), random.randrange(1, 0xFFFF)
-        packet = (Ether(src=port.mac, dst=mac) / IP(src=port.address, dst=dst, flags="DF", id=ident)
-                  / ICMP(type=8, id=ident, seq=seq) / Raw(b"\x00" * (size - MIN_PROBE)))
-        sent = time.monotonic()
-        try:
-            port.sock.send(packet)
-        except OSError as exc:
-            if exc.errno == errno.EMSGSIZE:
-                return Echo(dst, size, False, f"{port.interface} (MTU {port.mtu}) cannot send {size} bytes")
-            if exc.errno == errno.ENOBUFS:  # a veth peer refused the frame: the far end's MTU is smaller
-                return Echo(dst, size, False, f"dropped on the wire from {port.interface}")
-            raise
+        for _, size in requests:
+            if size < MIN_PROBE:
+                raise ProbeError(f"an echo is at least {MIN_PROBE} bytes, not {size}")
+        deadline = time.monotonic() + timeout
+        macs = self._resolve_all({dst for dst, _ in requests}, deadline)
+        results: list[Echo | None] = [None] * len(requests)
+        pending: dict[tuple[str, int, int], tuple[int, float]] = {}  # (src, id, seq) -> (request index, sent)
 
-        def matches(frame: object) -> bool:
-            ip = frame.getlayer(IP)
-            icmp = frame.getlayer(ICMP)
-            return (ip is not None and icmp is not None and ip.src == dst and icmp.type == 0
-                    and icmp.id == ident and icmp.seq == seq)
+        def take(frame: object) -> None:
+            ip, icmp = frame.getlayer(IP), frame.getlayer(ICMP)
+            if ip is None or icmp is None or icmp.type != 0:
+                return
+            hit = pending.pop((ip.src, icmp.id, icmp.seq), None)
+            if hit is None:
+                return
+            index, sent = hit
+            dst, size = requests[index]
+            if ip.flags.MF or ip.frag or ip.len != size:
+                results[index] = Echo(dst, size, False,
+                                      f"reply from {dst} came back fragmented ({ip.len} bytes, MF={ip.flags.MF})")
+            else:
+                results[index] = Echo(dst, size, True, f"reply from {dst} in {(time.monotonic() - sent) * 1000:.1f} ms")
 
-        reply = self._receive(port, matches, timeout)
-        if reply is None:
-            return Echo(dst, size, False, f"no reply within {timeout:g} s")
-        ip = reply.getlayer(IP)
-        if ip.flags.MF or ip.frag or ip.len != size:
-            return Echo(dst, size, False, f"reply from {dst} came back fragmented ({ip.len} bytes, MF={ip.flags.MF})")
-        return Echo(dst, size, True, f"reply from {dst} in {(time.monotonic() - sent) * 1000:.1f} ms")
+        for index, (dst, size) in enumerate(requests):
+            port = self.port_for(dst)
+            if macs.get(dst) is None:
+                results[index] = Echo(dst, size, False, f"no ARP reply from {dst} on {port.interface}")
+                continue
+            ident, seq = random.randrange(1, 0xFFFF), random.randrange(1, 0xFFFF)
+            packet = (Ether(src=port.mac, dst=macs[dst]) / IP(src=port.address, dst=dst, flags="DF", id=ident)
+                      / ICMP(type=8, id=ident, seq=seq) / Raw(b"\x00" * (size - MIN_PROBE)))
+            try:
+                port.sock.send(packet)
+            except OSError as exc:
+                if exc.errno == errno.EMSGSIZE:
+                    results[index] = Echo(dst, size, False,
+                                          f"{port.interface} (MTU {port.mtu}) cannot send {size} bytes")
+                    continue
+                if exc.errno == errno.ENOBUFS:  # a veth peer refused the frame: the far end's MTU is smaller
+                    results[index] = Echo(dst, size, False, f"dropped on the wire from {port.interface}")
+                    continue
+                raise
+            pending[(dst, ident, seq)] = (index, time.monotonic())
+            self._receive_until(lambda: True, take, 0)  # drain as we go: a burst of replies never piles up
+
+        self._receive_until(lambda: not pending, take, deadline)
+        for index, _ in pending.values():
+            dst, size = requests[index]
+            results[index] = Echo(dst, size, False, f"no reply within {timeout:g} s")
+        return results  # type: ignore[return-value]  (every slot is filled)
 
     def path_mtu(self, dst: str, hint: int | None = None, timeout: float = 0.5) -> int | None:
         """The largest echo that gets a reply, by bisection; None if even the smallest gets none."""
@@ -178,36 +206,55 @@ class Probe:
                 high = mid - 1
         return low
 
-    def _resolve(self, port: _Port, dst: str, timeout: float) -> str | None:
+    def _resolve_all(self, destinations: set[str], deadline: float) -> dict[str, str | None]:
+        """MAC addresses by ARP, all requests at once; None for a destination that did not answer."""
         from scapy.layers.l2 import ARP, Ether
 
-        if dst in self._arp:
-            return self._arp[dst]
-        request = Ether(src=port.mac, dst="ff:ff:ff:ff:ff:ff") / ARP(
-            op=1, hwsrc=port.mac, psrc=port.address, pdst=dst)
-        port.sock.send(request)
+        wanted = {dst for dst in destinations if dst not in self._arp}
+        for dst in sorted(wanted):
+            port = self.port_for(dst)
+            port.sock.send(Ether(src=port.mac, dst="ff:ff:ff:ff:ff:ff") / ARP(
+                op=1, hwsrc=port.mac, psrc=port.address, pdst=dst))
 
-        def matches(frame: object) -> bool:
+        def take(frame: object) -> None:
             arp = frame.getlayer(ARP)
-            return arp is not None and arp.op == 2 and arp.psrc == dst
+            if arp is not None and arp.op == 2 and arp.psrc in wanted:
+                self._arp[arp.psrc] = arp.hwsrc
+                wanted.discard(arp.psrc)
 
-        reply = self._receive(port, matches, timeout)
-        if reply is None:
-            return None
-        self._arp[dst] = reply.getlayer(ARP).hwsrc
-        return self._arp[dst]
+        self._receive_until(lambda: not wanted, take, deadline)
+        return {dst: self._arp.get(dst) for dst in destinations}
 
-    @staticmethod
-    def _receive(port: _Port, matches, timeout: float):  # -> Packet | None
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            ready, _, _ = select.select([port.sock], [], [], left)
+    def _receive_until(self, done: Callable[[], bool], take: Callable[[object], None], deadline: float) -> None:
+        """Hand every frame received on any port to ``take`` until ``done()`` or the deadline; a deadline of 0
+        takes what is already there and returns."""
+        sockets = [port.sock for port in self.ports]
+        while not (deadline and done()):
+            left = max(0.0, deadline - time.monotonic()) if deadline else 0.0
+            ready, _, _ = select.select(sockets, [], [], left)
+            for sock in ready:
+                frame = sock.recv()
+                if frame is not None:
+                    take(frame)
             if not ready:
-                return None
-            frame = port.sock.recv()
-            if frame is not None and matches(frame):
-                return frame
-        return None
+                return
+
+
+def _room_for_replies(sock: object, size: int = 8 << 20) -> None:
+    """A receive buffer that holds a whole batch of jumbo replies (the default holds about a dozen)."""
+    import socket
+
+    inner = getattr(sock, "ins", None)
+    if inner is None:
+        return
+    for option in (getattr(socket, "SO_RCVBUFFORCE", None), socket.SO_RCVBUF):  # FORCE: root may pass rmem_max
+        if option is None:
+            continue
+        try:
+            inner.setsockopt(socket.SOL_SOCKET, option, size)
+            return
+        except OSError:
+            continue
 
 
 def _link_info(ifname: str) -> tuple[str, int]:

@@ -46,7 +46,7 @@ def ha_failures_to_tolerate(lab: Lab, failures: str) -> Undo:
        "outside the pool's VMs", example=lambda inv: [inv.pool.hosts[-1].name])
 def ha_no_capacity(lab: Lab, host: str) -> Undo:
     target = lookup.host(lab, host)
-    return set_attr(target, "memory_reserved", target.memory_reserved + capacity.free_memory(lab, host))
+    return set_attr(target, "reserved_bytes", target.reserved_bytes + capacity.free_memory(lab, host))
 
 
 @fault("vm-ha-unprotected", breaks="a protected VM without HA restart priority (`ha_always_run` off)",

@@ -64,7 +64,7 @@ class Failover:
                     self.note(f"{name} declared dead")
                     for vm in lab.vms.values():
                         if vm.resident_on == name and vm.power_state != "Halted":
-                            vm.power_state, vm.resident_on, vm.domid = "Halted", None, -1
+                            capacity.halt(vm)
                             self.note(f"{vm.name} marked halted")
                             if vm.ha_always_run and vm.ha_restart_priority == "best-effort":
                                 self.best_effort.append(vm.name)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from simlab.ios.config import GLOBAL, Mode, apply_line
 from simlab.ios.show import show
-from simlab.ios.words import INVALID, CliError, Words
+from simlab.ios.words import INCOMPLETE, INVALID, CliError, Words
 from simlab.model.lab import Lab
 from simlab.model.switch import SwitchStack
 
@@ -59,7 +59,9 @@ class IosCli:
             return self._exec(Words(line))
         except CliError as exc:
             caret = "" if exc.column is None else " " * (len(prompt) + exc.column) + "^\n"
-            return f"{caret}{exc.message}\n\n" if exc.column is not None else f"{exc.message}\n"
+            if exc.column is not None or exc.message == INCOMPLETE:  # IOS leaves a blank line after these
+                return f"{caret}{exc.message}\n\n"
+            return f"{exc.message}\n"
 
     # -- exec and privileged exec -----------------------------------------------------------
     def _exec(self, w: Words) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
+from simlab.model import placement
 from simlab.model.lab import Lab
 from simlab.model.objects import VM, Host
 
@@ -30,7 +31,7 @@ def live(host: Host) -> bool:
 
 
 def used_memory(lab: Lab, host: str) -> int:
-    return DOM0_MEMORY + lab.hosts[host].memory_reserved + sum(
+    return DOM0_MEMORY + lab.hosts[host].reserved_bytes + sum(
         vm.memory_bytes for vm in lab.vms.values() if vm.resident_on == host and vm.power_state != "Halted"
     )
 
@@ -53,8 +54,11 @@ def start(lab: Lab, vm: VM, host: Host) -> None:
     if vm.disk_locked:
         raise StartFailed("SR_BACKEND_FAILURE_46", "", f"The VDI is not available [opterr=VDI of {vm.name} is "
                           "locked by another host]", "")
-    vm.resident_on, vm.power_state = host.name, "Running"
-    vm.domid = max([v.domid for v in lab.vms.values()] + [0]) + 1
+    placement.start_on(lab, vm, host.name)
+
+
+def halt(vm: VM) -> None:
+    placement.halt(vm)
 
 
 # -- the failover plan ------------------------------------------------------------------------

@@ -7,11 +7,16 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from simlab.model.ha import HaRuntime
 from simlab.model.messages import Message
 from simlab.model.objects import SR, VM, Cable, Host, Network, Pool, Probe, StorageServer
 from simlab.model.switch import SwitchStack
+
+if TYPE_CHECKING:
+    from simlab.model.migration import MemoryCopier
+    from simlab.model.tasks import Task
 
 
 class Clock:
@@ -48,6 +53,12 @@ class Lab:
     generation: int = 0
     # XenAPI RW fields set by a client that the twin gives no behaviour (name_description, tags, ...): by ref.
     xapi_fields: dict[str, dict[str, object]] = field(default_factory=dict)
+    # xapi tasks by uuid (simlab.model.tasks)
+    tasks: dict[str, Task] = field(default_factory=dict)
+    # Live migration: the stop-and-copy downtime range, and how memory crosses the XenMotion network
+    # (the data plane installs a real copier; None: modelled, simlab.model.migration).
+    migration_downtime_ms: tuple[float, float] = (60.0, 210.0)
+    memory_copier: MemoryCopier | None = None
     # xapi messages (alerts) by uuid: simlab.model.messages.post adds one
     messages: dict[str, Message] = field(default_factory=dict)
     ha: HaRuntime = field(default_factory=HaRuntime)

@@ -61,13 +61,14 @@ class Host:
     xapi_live: bool = True
     # With HA on, the master's view of the liveset: False once xhad declared the host dead.
     ha_live: bool = True
-    memory_reserved: int = 0  # memory held outside the VMs the pool lists (bytes)
     bmc_address: str | None = None  # the host's BMC (IPMI), where the twin serves one
     bmc_port: int = 623
     services: dict[str, bool] = field(
         default_factory=lambda: {"xapi": True, "iscsid": True, "multipathd": True, "chronyd": True}
     )
     fence_method: str = "switch-ports"
+    # Memory held outside the pool's accounting of VMs (a stuck domain, memory not yet scrubbed).
+    reserved_bytes: int = 0
     untagged_network: str | None = None  # carried untagged on the bond (the management network)
 
 
@@ -117,6 +118,22 @@ class VM:
     is_template: bool = False
     domid: int = -1
     other_config: dict[str, str] = field(default_factory=dict)
+    # The VIF (device 0 on ``network``): plugged into the host's virtual switch while attached.
+    vif_attached: bool = True
+    # Paused for the stop-and-copy phase of a live migration: its VIF is disconnected meanwhile.
+    frozen: bool = False
+    # Gratuitous ARPs the guest has sent (at boot, and on resume after a migration); the data
+    # plane sends one real packet from the VM's namespace for each.
+    announcements: int = 0
+    # The guest's netfront announces itself after a migration (Linux does; a broken driver does not).
+    announces_on_resume: bool = True
+    start_time: float = 0.0  # wall clock of the last start, for VM_metrics
+    # The guest acknowledges the suspend request of a migration's stop-and-copy (PV drivers do).
+    acks_suspend: bool = True
+    # The operation in progress ("pool_migrate"), as xapi's current_operations shows it.
+    operation: str | None = None
+    # A stop-and-copy time of its own (ms), for a guest dirtying memory faster than the link carries it.
+    stop_and_copy_ms: float | None = None
 
 
 @dataclass

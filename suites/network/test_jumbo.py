@@ -1,42 +1,30 @@
 """Jumbo frames on the storage network, with real packets from the probe.
 
 Each path gets a DF echo of exactly the inventory MTU (must be answered) and one byte more
-(must not be); the path MTU is measured by bisection and reported with every result.
+(must not be); the path MTU is measured and reported with every result. The echoes of all
+paths are sent together and waited for once (the ``storage_echoes`` fixture).
 """
 
 from __future__ import annotations
 
 import allure
-import pytest
 
-from fixtures.probe import StoragePath
-from xenlab.probe import Probe
+from fixtures.probe import PathEchoes, StoragePath
 
 
-@pytest.fixture(scope="module")
-def path_mtus() -> dict[str, int | None]:
-    return {}
-
-
-def measured(probe: Probe, path: StoragePath, cache: dict[str, int | None]) -> int | None:
-    if path.name not in cache:
-        cache[path.name] = probe.path_mtu(path.address, hint=path.mtu)
-    return cache[path.name]
-
-
-def test_jumbo_echo(probe: Probe, storage_path: StoragePath, path_mtus: dict, record_property) -> None:
-    path_mtu = measured(probe, storage_path, path_mtus)
+def test_jumbo_echo(storage_echoes: dict[str, PathEchoes], storage_path: StoragePath, record_property) -> None:
+    echoes = storage_echoes[storage_path.name]
+    path_mtu = echoes.path_mtu
     report = f"{storage_path}: path MTU {path_mtu or 'none (no echo answered)'}"
     record_property("path_mtu", path_mtu)
     allure.attach(report, name=f"path MTU {storage_path.name}", attachment_type=allure.attachment_type.TEXT)
     print(report)
-    echo = probe.echo(storage_path.address, storage_path.mtu)
-    assert echo.reply, (f"{storage_path}: no reply to a {storage_path.mtu}-byte DF echo ({echo.detail}); "
-                        f"measured path MTU {path_mtu or 'none'}, expected {storage_path.mtu}")
+    assert echoes.at_mtu.reply, (f"{storage_path}: no reply to a {storage_path.mtu}-byte DF echo "
+                                 f"({echoes.at_mtu.detail}); measured path MTU {path_mtu or 'none'}, "
+                                 f"expected {storage_path.mtu}")
 
 
-def test_oversize_echo_dropped(probe: Probe, storage_path: StoragePath) -> None:
+def test_oversize_echo_dropped(storage_echoes: dict[str, PathEchoes], storage_path: StoragePath) -> None:
     size = storage_path.mtu + 1
-    echo = probe.echo(storage_path.address, size)
-    assert not echo.reply, f"{storage_path}: a {size}-byte DF echo got a reply; the path carries more than MTU " \
-                           f"{storage_path.mtu}"
+    assert not storage_echoes[storage_path.name].over_mtu.reply, (
+        f"{storage_path}: a {size}-byte DF echo got a reply; the path carries more than MTU {storage_path.mtu}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xenlab.dom0 import Dom0, expected_bond_state
+from xenlab.dom0 import Dom0, Ping, expected_bond_state
 from xenlab.inventory import Inventory
 from xenlab.inventory.schema import Network
 
@@ -43,12 +43,12 @@ def test_storage_interface_mtu(dom0: Dom0, inventory: Inventory) -> None:
 
 
 @pytest.mark.packets
-def test_storage_ping_jumbo(dom0: Dom0, inventory: Inventory) -> None:
+def test_storage_ping_jumbo(dom0: Dom0, dom0_storage_pings: dict[str, Ping], inventory: Inventory) -> None:
     network = storage_network(inventory)
     if inventory.storage is None:
         pytest.skip("the inventory has no storage server")
     portal, size = str(inventory.storage.portal), network.mtu - 28
-    ping = dom0.ping(portal, size)
+    ping = dom0_storage_pings[dom0.name]
     if not ping.sent:
         pytest.skip(f"{dom0.name}: dom0 cannot send packets: {ping.detail}")
     assert ping.ok, f"{dom0.name}: ping -M do -s {size} to the storage portal {portal} failed: {ping.detail}"

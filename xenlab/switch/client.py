@@ -22,6 +22,7 @@ from xenlab.errors import DeviceError, LoginFailed, Unreachable
 from xenlab.inventory.schema import Switch
 from xenlab.inventory.secrets import redact
 from xenlab.switch.parse import parse_output
+from xenlab.tcp import no_delay
 
 # Paramiko logs every failed connection with a traceback; the SwitchError says it in one line.
 logging.getLogger("paramiko").setLevel(logging.CRITICAL)
@@ -70,6 +71,7 @@ class SwitchClient:
         except Exception as exc:  # refused, reset, bad banner: one line, no traceback
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise Unreachable(where, f"cannot connect: {redact(reason)}") from None
+        no_delay(self._conn.remote_conn_pre.get_transport())
         if sw.credentials.enable_secret is not None:
             try:
                 entered = self._enable(sw.credentials.enable_secret.reveal())
@@ -104,7 +106,8 @@ class SwitchClient:
             raise SwitchError(self.name, "not connected")
         with self._lock:
             try:
-                output = self._conn.send_command(command, read_timeout=self.switch.timeout_s)
+                # The prompt is known from login (exec mode does not change it): no find_prompt round trip.
+                output = self._conn.send_command(command, read_timeout=self.switch.timeout_s, auto_find_prompt=False)
             except (ReadTimeout, OSError, EOFError) as exc:
                 raise SwitchError(self.name, f"{command!r} got no answer: {type(exc).__name__}") from None
         if "% Invalid input" in output or "% Incomplete command" in output:

@@ -29,14 +29,26 @@ OWN = {
     "show etherchannel load-balance": "cisco_ios_show_etherchannel_load-balance.textfsm",
     "show etherchannel summary": "cisco_ios_show_etherchannel_summary.textfsm",
     "show running-config interface": "cisco_ios_show_running-config_interface.textfsm",
+    "show lacp sys-id": "cisco_ios_show_lacp_sys-id.textfsm",
+    "show lacp counters": "cisco_ios_show_lacp_counters.textfsm",
+    "show lacp internal": "cisco_ios_show_lacp_internal.textfsm",
+    "show lacp neighbor detail": "cisco_ios_show_lacp_neighbor_detail.textfsm",
+    "show pagp neighbor": "cisco_ios_show_pagp_neighbor.textfsm",
+    "show pagp counters": "cisco_ios_show_pagp_counters.textfsm",
+    "show pagp internal": "cisco_ios_show_pagp_internal.textfsm",
+    "show etherchannel load-balancing": "cisco_ios_show_etherchannel_load-balancing.textfsm",
+    "show etherchannel detail": "cisco_ios_show_etherchannel_detail.textfsm",
 }
 
 # What IOS prints when the table is truly empty, by command prefix.
 EMPTY = {
     "show interfaces trunk": re.compile(r"\A\s*\Z"),
+    "show lacp counters": re.compile(r"\A\s*\Z"),
+    "show pagp counters": re.compile(r"\A\s*\Z"),
     "show etherchannel summary": re.compile(r"Number of channel-groups in use:\s*0\b"),
     "show lacp neighbor": re.compile(r"\A(?![\s\S]*Channel group)"),
     "show pagp": re.compile(r"\A(?![\s\S]*Channel group)"),
+    "show lacp": re.compile(r"\A(?![\s\S]*Channel group)"),
 }
 
 
@@ -50,9 +62,9 @@ def _normal(command: str) -> str:
 
 def own_template(command: str) -> Path | None:
     normal = _normal(command)
-    for prefix, name in OWN.items():
+    for prefix in sorted(OWN, key=len, reverse=True):  # "show lacp neighbor detail" before "show lacp neighbor"
         if normal.startswith(prefix):
-            return TEMPLATES / name
+            return TEMPLATES / OWN[prefix]
     return None
 
 

@@ -16,9 +16,11 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from simlab.faces.dataplane import garp
 from simlab.faces.dataplane.apply import Kernel
 from simlab.faces.dataplane.cleanup import LabLock, remove_namespaces
-from simlab.faces.dataplane.desired import desired_state
+from simlab.faces.dataplane.desired import Desired, desired_state
+from simlab.faces.dataplane.memcopy import Copier
 from simlab.faces.dataplane.names import Names
 from simlab.model.lab import Lab
 
@@ -56,6 +58,7 @@ class DataPlane:
         self._start_error: BaseException | None = None
         self._thread: threading.Thread | None = None
         self._subscribed = False
+        self._announced: dict[str, int] = {}  # VM namespace -> gratuitous ARPs sent for it
 
     # -- Face -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -68,6 +71,9 @@ class DataPlane:
             self._subscribed = True
         self._stopping.clear()
         self._ready.clear()
+        with self.lab.lock:
+            # Guests that announced before the data plane came up need not do it again.
+            self._announced = {ns: a.count for ns, a in desired_state(self.lab, self.names).announcements.items()}
         self._start_error = None
         # pyroute2 sockets belong to the thread that opened them: all kernel work happens in the worker.
         self._thread = threading.Thread(target=self._run, name="simlab-dataplane", daemon=True)
@@ -78,8 +84,11 @@ class DataPlane:
             self.stop()
             raise RuntimeError(f"data plane did not come up: {error}") from error
         atexit.register(self.stop)  # Ctrl-C ends the process through normal exit: clean up there too
+        self.lab.memory_copier = Copier(self.names)
 
     def stop(self) -> None:
+        if isinstance(self.lab.memory_copier, Copier):
+            self.lab.memory_copier = None
         self._stopping.set()
         self._wake.set()
         if self._thread is not None and self._thread is not threading.current_thread():
@@ -104,6 +113,7 @@ class DataPlane:
             want = desired_state(self.lab, self.names)
         started = time.perf_counter()
         changes = self.kernel.apply(want)
+        self._announce(want)
         if changes:
             log.debug("reconciled generation %d: %d changes in %.1f ms", generation, changes,
                       (time.perf_counter() - started) * 1000)
@@ -112,6 +122,20 @@ class DataPlane:
             self.applied_generation = generation
             self._idle.notify_all()
         return changes
+
+    def _announce(self, want: Desired) -> None:
+        """One gratuitous ARP from each VM whose guest announced itself since the last pass, once it is plugged in."""
+        for ns, announcement in want.announcements.items():
+            if announcement.count <= self._announced.get(ns, 0):
+                continue
+            port = next((p for p in want.ports.values() if p.ns == ns), None)
+            if port is None or port.bridge is None:
+                continue  # not plugged in yet: announce when it is
+            try:
+                garp.send(ns, port.name, announcement.mac, announcement.address)
+            except OSError as exc:
+                log.warning("gratuitous ARP from %s failed: %s", ns, exc)
+            self._announced[ns] = announcement.count
 
     def settle(self, timeout: float = 5.0) -> bool:
         """Wait until the kernel reflects every model change made before this call."""

@@ -15,6 +15,7 @@ from pyroute2 import IPRoute, netns
 
 from simlab.faces.dataplane.desired import Bridge, Desired, Port
 from simlab.faces.dataplane.names import Names
+from simlab.faces.dataplane.offload import offloads_off
 from xenlab import netns as xnetns
 
 log = logging.getLogger("simlab.dataplane")
@@ -30,6 +31,7 @@ class Kernel:
         self.applied_ports: dict[str, Port] = {}
         self.applied_bridges: dict[str, Bridge] = {}
         self.applied_nft: dict[str, dict[str, int]] = {}
+        self.ioctl_sockets: dict[str, socket.socket] = {}
 
     # -- namespaces -----------------------------------------------------------------------
     def ipr(self, ns: str) -> IPRoute:
@@ -41,6 +43,12 @@ class Kernel:
             self.sockets[ns] = sock
         return self.sockets[ns]
 
+    def ioctl_socket(self, ns: str) -> socket.socket:
+        if ns not in self.ioctl_sockets:
+            with xnetns.inside(ns):
+                self.ioctl_sockets[ns] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        return self.ioctl_sockets[ns]
+
     def create_ns(self, ns: str) -> None:
         netns.create(ns)
         ipr = self.ipr(ns)
@@ -50,6 +58,9 @@ class Kernel:
         sock = self.sockets.pop(ns, None)
         if sock is not None:
             sock.close()
+        ioctl = self.ioctl_sockets.pop(ns, None)
+        if ioctl is not None:
+            ioctl.close()
         if xnetns.exists(ns):
             netns.remove(ns)
         self.applied_nft.pop(ns, None)
@@ -60,6 +71,9 @@ class Kernel:
         for sock in self.sockets.values():
             sock.close()
         self.sockets.clear()
+        for ioctl in self.ioctl_sockets.values():
+            ioctl.close()
+        self.ioctl_sockets.clear()
 
     # -- one pass ---------------------------------------------------------------------------
     def apply(self, want: Desired) -> int:
@@ -94,8 +108,11 @@ class Kernel:
         changes = 0
         for name, bridge in bridges.items():
             if name not in sw_links:
-                sw.link("add", ifname=name, kind="bridge", mtu=bridge.mtu)
-                sw_links[name] = sw.get_links(sw.link_lookup(ifname=name)[0])[0]
+                sw.link("add", ifname=name, kind="bridge")
+                index = sw.link_lookup(ifname=name)[0]
+                # Set, not created with: a bridge whose MTU was set keeps it whatever its ports' MTUs.
+                sw.link("set", index=index, mtu=bridge.mtu)
+                sw_links[name] = sw.get_links(index)[0]
                 changes += 1
             msg = sw_links[name]
             if self.applied_bridges.get(name) == bridge and msg["flags"] & IFF_UP:
@@ -105,7 +122,8 @@ class Kernel:
                 changes += 1
             changes += _addresses(sw, msg["index"], bridge.addrs)
             self.applied_bridges[name] = bridge
-        for name in [n for n in sw_links if n and n.startswith("vlan") and n not in bridges]:
+        for name in [n for n in sw_links if n and (n.startswith("vlan") or self.names.is_host_switch(n))
+                     and n not in bridges]:
             sw.link("del", index=sw_links[name]["index"])
             self.applied_bridges.pop(name, None)
             changes += 1
@@ -118,17 +136,20 @@ class Kernel:
         if port.sw_name not in sw_links:
             if port.name in links:
                 self.ipr(port.ns).link("del", index=links.pop(port.name)["index"])
-            sw.link("add", ifname=port.sw_name, kind="veth", mtu=port.sw_mtu,
+            sw.link("add", ifname=port.sw_name, kind="veth", mtu=_wire_mtu(port),
                     peer={"ifname": port.name, "net_ns_fd": port.ns, "mtu": port.mtu, "address": port.mac})
+            for ns in (port.ns, self.names.switch_ns):  # new devices: their ingress filters again
+                self.applied_nft.pop(ns, None)
             sw_links[port.sw_name] = sw.get_links(sw.link_lookup(ifname=port.sw_name)[0])[0]
             links[port.name] = self.ipr(port.ns).get_links(self.ipr(port.ns).link_lookup(ifname=port.name)[0])[0]
+            offloads_off(self.ioctl_socket(port.ns), port.name)
             changes += 1
         mine = sw_links[port.sw_name]
         master = bridge_index.get(port.bridge, 0) if port.bridge else 0
-        if (mine.get("master") or 0) != master or mine.get("mtu") != port.sw_mtu or bool(
+        if (mine.get("master") or 0) != master or mine.get("mtu") != _wire_mtu(port) or bool(
                 mine["flags"] & IFF_UP) != port.sw_up:
             # Detach before going down and come up after attaching, so no frame slips through.
-            sw.link("set", index=mine["index"], mtu=port.sw_mtu, master=master,
+            sw.link("set", index=mine["index"], mtu=_wire_mtu(port), master=master,
                     state="up" if port.sw_up else "down")
             changes += 1
         theirs = links[port.name]
@@ -137,15 +158,25 @@ class Kernel:
                 theirs.get("address") != port.mac):
             ipr.link("set", index=theirs["index"], mtu=port.mtu, address=port.mac, state="up" if port.up else "down")
             changes += 1
+        if port.peer_bridge is not None:
+            master = bridge_index.get(port.peer_bridge, 0)
+            if (theirs.get("master") or 0) != master:
+                ipr.link("set", index=theirs["index"], master=master)
+                changes += 1
         changes += _addresses(ipr, theirs["index"], port.addrs)
         return changes
 
     def _strict_mtu(self, want: Desired) -> int:
-        """Drop frames above an interface's MTU on ingress, as a NIC does (veth lets 4 bytes more through)."""
+        """Drop frames above an interface's MTU on ingress, as a NIC does (veth lets 4 bytes more through).
+
+        Every switch port drops what is above the switch's MTU as it arrives (a giant, counted and
+        dropped): the sender sees loss, as on a real wire, not the ENOBUFS a smaller veth peer gives.
+        """
         per_ns: dict[str, dict[str, int]] = {}
         for port in want.ports.values():
             if port.strict_mtu:
                 per_ns.setdefault(port.ns, {})[port.name] = port.mtu
+            per_ns.setdefault(self.names.switch_ns, {})[port.sw_name] = port.sw_mtu
         changes = 0
         for ns, mtus in per_ns.items():
             if self.applied_nft.get(ns) == mtus:
@@ -166,6 +197,12 @@ class Kernel:
             self.applied_nft[ns] = mtus
             changes += 1
         return changes
+
+
+def _wire_mtu(port: Port) -> int:
+    """The switch end's device MTU: never below the server end's, so a frame is sent and then judged
+    by the switch port (``sw_mtu``, enforced on ingress) instead of refused by the veth with ENOBUFS."""
+    return max(port.mtu, port.sw_mtu)
 
 
 def _addresses(ipr: IPRoute, index: int, want: frozenset[str]) -> int:

@@ -8,7 +8,7 @@ A host's NICs get a veth pair too, unbridged, so dom0 shows their admin state an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from ipaddress import IPv4Interface, IPv4Network
 
 from simlab.faces.dataplane.names import Names
@@ -37,6 +37,16 @@ class Port:
     bridge: str | None  # the switch end's master
     addrs: frozenset[str]  # "198.18.20.11/24"
     strict_mtu: bool  # drop frames above the MTU on ingress, as a NIC does
+    peer_bridge: str | None = None  # the server end's master, for a pair whose both ends are in the switch namespace
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """A guest's gratuitous ARPs so far: the data plane sends one frame per new one."""
+
+    count: int
+    address: str
+    mac: str
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,7 @@ class Desired:
     namespaces: frozenset[str]
     bridges: dict[str, Bridge]
     ports: dict[str, Port]  # keyed by switch-end name
+    announcements: dict[str, Announcement] = field(default_factory=dict)  # by VM namespace
 
 
 def _prefixed(address: str | None, network: Network | None) -> frozenset[str]:
@@ -124,6 +135,30 @@ def _server_ports(lab: Lab, names: Names, server: str, ns: str) -> list[Port]:
     return ports
 
 
+def _host_switches(lab: Lab, names: Names, bridges: dict[str, Bridge]) -> list[Port]:
+    """Each host's virtual switch for a VM network, and its uplink to the switch's VLAN through the host's bond.
+
+    A VM's VIF plugs into the switch of the host it runs on; frames reach the VLAN only through that
+    host's port-channel, so the physical switch learns a VM's MAC behind the host it runs on (and
+    keeps it there after a migration until the guest announces itself).
+    """
+    ports = []
+    vm_networks = sorted({vm.network for vm in lab.vms.values() if vm.network in lab.networks})
+    for host in lab.hosts.values():
+        stack = _stack_of(lab, host.name)
+        for net_name in vm_networks:
+            inner = names.host_switch(host.name, net_name)
+            bridges[inner] = Bridge(stack.system_mtu, frozenset())
+            vlan = _bridge_of(lab, names, links.switch_vlan_for(lab, host.name, net_name))
+            ports.append(Port(
+                ns=names.switch_ns, name=names.uplink_end(host.name, net_name),
+                sw_name=names.switch_end("u", host.name, net_name), mtu=stack.system_mtu, sw_mtu=stack.system_mtu,
+                mac=stable_mac(lab.name, host.name, "uplink", net_name), up=True, sw_up=vlan is not None,
+                bridge=vlan, addrs=frozenset(), strict_mtu=False, peer_bridge=inner,
+            ))
+    return ports
+
+
 def desired_state(lab: Lab, names: Names) -> Desired:
     """Call with ``lab.lock`` held."""
     namespaces = {names.switch_ns}
@@ -136,6 +171,8 @@ def desired_state(lab: Lab, names: Names) -> Desired:
         ns = names.storage_ns(lab.storage.name)
         namespaces.add(ns)
         ports += _server_ports(lab, names, lab.storage.name, ns)
+    bridges: dict[str, Bridge] = {}
+    announcements: dict[str, Announcement] = {}
     for vm in lab.vms.values():
         network = lab.networks.get(vm.network or "")
         if network is None or vm.is_template:
@@ -143,13 +180,17 @@ def desired_state(lab: Lab, names: Names) -> Desired:
         ns = names.vm_ns(vm.name)
         namespaces.add(ns)
         host = lab.hosts.get(vm.resident_on or "")
-        bridge = _bridge_of(lab, names, links.vm_switch_vlan(lab, vm.name))
+        # A paused domain keeps its carrier (the guest sees no link flap) but its VIF forwards nothing.
+        vif_up = vm.power_state == "Running" and host is not None and vm.vif_attached
+        bridge = names.host_switch(host.name, network.name) if vif_up and host and not vm.frozen else None
         ports.append(Port(
             ns=ns, name="eth0", sw_name=names.switch_end("v", vm.name), mtu=network.mtu,
             sw_mtu=_stack_of(lab, host.name if host else "").system_mtu, mac=vm.mac, up=True,
-            sw_up=bridge is not None, bridge=bridge, addrs=_prefixed(vm.address, network), strict_mtu=False,
+            sw_up=vif_up, bridge=bridge, addrs=_prefixed(vm.address, network), strict_mtu=False,
         ))
-    bridges: dict[str, Bridge] = {}
+        if vm.address:
+            announcements[ns] = Announcement(vm.announcements, vm.address, vm.mac)
+    ports += _host_switches(lab, names, bridges)
     for stack in lab.switches.values():
         for vlan in stack.vlans:
             if names.bridge(vlan) not in bridges:
@@ -167,4 +208,4 @@ def desired_state(lab: Lab, names: Names) -> Desired:
                 mtu=PROBE_MTU, sw_mtu=stack.system_mtu, mac=stable_mac(lab.name, "probe", port.interface), up=True,
                 sw_up=bridge is not None, bridge=bridge, addrs=_prefixed(port.address, network), strict_mtu=False,
             ))
-    return Desired(frozenset(namespaces), bridges, {p.sw_name: p for p in ports})
+    return Desired(frozenset(namespaces), bridges, {p.sw_name: p for p in ports}, announcements)

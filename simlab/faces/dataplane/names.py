@@ -63,7 +63,21 @@ class Names:
 
     @staticmethod
     def is_switch_end(ifname: str) -> bool:
-        return re.fullmatch(r"[hnsvp]-[0-9a-f]{10}", ifname) is not None
+        return re.fullmatch(r"[hnsvpu]-[0-9a-f]{10}", ifname) is not None
+
+    @staticmethod
+    def host_switch(host: str, network: str) -> str:
+        """A host's virtual switch for VMs on ``network`` (its bridge, kept in the switch namespace)."""
+        return f"x-{_digest(host, network)[:10]}"
+
+    @staticmethod
+    def is_host_switch(ifname: str) -> bool:
+        return re.fullmatch(r"x-[0-9a-f]{10}", ifname) is not None
+
+    @staticmethod
+    def uplink_end(host: str, network: str) -> str:
+        """The host switch's end of its uplink (the other end, ``u-...``, is on the VLAN's bridge)."""
+        return f"w-{_digest(host, network)[:10]}"
 
     @staticmethod
     def storage_if(network_vlan: int, untagged: bool) -> str:

@@ -13,11 +13,13 @@ import uuid as uuidlib
 from typing import TYPE_CHECKING, Any
 
 from simlab.faces.xapi import alerts, rwfields
-from simlab.faces.xapi.classes import LISTED, split_wire_name
-from simlab.faces.xapi.methods import MESSAGES, SETTERS
+from simlab.faces.xapi.classes import LISTED, NO_ASYNC, split_wire_name
+from simlab.faces.xapi.methods import MESSAGES, SETTERS, Job, Message
 from simlab.faces.xapi.records import ControlDomain
 from simlab.faces.xapi.view import View
-from simlab.faces.xapi.wire import XapiError, as_map
+from simlab.faces.xapi.where import compile_where
+from simlab.faces.xapi.wire import XapiError, as_map, ref
+from simlab.model import tasks
 
 if TYPE_CHECKING:
     from simlab.faces.xapi.events import EventLog
@@ -57,6 +59,8 @@ class Dispatcher:
 
     def _call(self, host: str, method: str, params: tuple[Any, ...]) -> Any:
         self.lab.counters["xapi.call"] += 1
+        if method.startswith("Async."):
+            return self._async(host, method.removeprefix("Async."), params)
         found = split_wire_name(method)
         if found is None:
             raise XapiError("MESSAGE_METHOD_UNKNOWN", method)
@@ -80,12 +84,41 @@ class Dispatcher:
         if message is not None:
             self._arity(method, params, message.arity)
             self._session(params)
-            with self.lab.lock:
-                result = message.handler(self.view(), *params[1:])
-            if message.mutates:
-                self.lab.changed()
-            return result
+            return self._run(message, params[1:], lambda _f: None)
         return self._generic(cls, name, method, params)
+
+    def _run(self, message: Message, args: tuple[Any, ...], progress: Any) -> Any:
+        with self.lab.lock:
+            result = message.handler(self.view(), *args)
+        if message.mutates:
+            self.lab.changed()
+        if isinstance(result, Job):
+            try:
+                result = result.work(progress)
+            finally:
+                self.lab.changed()
+        return result
+
+    def _async(self, host: str, inner: str, params: tuple[Any, ...]) -> str:
+        """``Async.<class>.<message>``: a task at once; the call runs in a thread of its own and ends the task."""
+        found = split_wire_name(inner)
+        message = MESSAGES.get(f"{found[0]}.{found[1]}") if found and found[0] not in NO_ASYNC else None
+        if found is None or message is None:
+            raise XapiError("MESSAGE_METHOD_UNKNOWN", f"Async.{inner}")
+        method = f"{found[0]}.{found[1]}"
+        self.lab.counters[f"xapi.Async.{method}"] += 1
+        self._arity(f"Async.{method}", params, message.arity)
+        self._session(params)
+        task = tasks.create(self.lab, f"Async.{method}", host)
+
+        def work(progress: Any) -> str:
+            try:
+                return str(self._run(message, params[1:], progress) or "")
+            except XapiError as exc:
+                raise tasks.Failed(exc.description) from None
+
+        tasks.run_async(self.lab, task, work)
+        return ref("task", task.uuid)
 
     def _event(self, sent: str, name: str, params: tuple[Any, ...]) -> Any:
         if name not in _EVENT_ARITY:
@@ -132,7 +165,8 @@ class Dispatcher:
 
     # -- get_all, get_record, get_<field>, set_<field>, ... -------------------------------------
     def _generic(self, cls: str, name: str, method: str, params: tuple[Any, ...]) -> Any:
-        arity = {"get_all": 0, "get_all_records": 0, "get_record": 1, "get_by_uuid": 1, "get_by_name_label": 1}
+        arity = {"get_all": 0, "get_all_records": 0, "get_record": 1, "get_by_uuid": 1, "get_by_name_label": 1,
+                 "get_all_records_where": 1}
         if name in arity:
             self._arity(method, params, arity[name])
         elif name.startswith("get_"):
@@ -155,12 +189,15 @@ class Dispatcher:
             return ""
         with self.lab.lock:
             view = self.view()
-            if cls not in LISTED and name in ("get_all", "get_all_records"):
+            if cls not in LISTED and name in ("get_all", "get_all_records", "get_all_records_where"):
                 raise XapiError("MESSAGE_METHOD_UNKNOWN", method)
             if name == "get_all":
                 return list(view.records(cls))
             if name == "get_all_records":
                 return dict(view.records(cls))
+            if name == "get_all_records_where":
+                where = compile_where(args[0])
+                return {r: rec for r, rec in view.records(cls).items() if where(rec)}
             if name == "get_record":
                 return view.record(cls, args[0])
             if name == "get_by_uuid":

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from simlab.faces.xapi import alerts
+from simlab.faces.xapi import alerts, netrecords
 from simlab.faces.xapi.records import ControlDomain
 from simlab.faces.xapi.view import View
-from simlab.faces.xapi.wire import XapiError, as_bool, as_int, as_map, datetime, i
-from simlab.model import capacity
+from simlab.faces.xapi.wire import NULL, XapiError, as_bool, as_int, as_map, datetime, i, ref
+from simlab.model import capacity, migration
 from simlab.model.objects import VDI, VM, Host, stable_uuid
 
 MIB = 1024**2
@@ -28,6 +28,17 @@ class Message:
     arity: int  # parameters after the session
     handler: Callable[..., Any]
     mutates: bool = True
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a long call does after its checks, outside ``lab.lock``: ``work(progress) -> result``.
+
+    A handler returns one when the call takes time (a live migration); the dispatcher runs it in the
+    request's thread (sync) or the task's (``Async.``), and it raises XapiError as a handler would.
+    """
+
+    work: Callable[[Callable[[float], None]], str]
 
 
 def _user_vm(view: View, vm_ref: str) -> VM:
@@ -88,32 +99,90 @@ def vm_start(view: View, vm_ref: str, paused: Any, force: Any) -> str:
     raise XapiError("NO_HOSTS_AVAILABLE")
 
 
+def _idle(vm_ref: str, vm: VM) -> None:
+    if vm.operation is not None:
+        raise XapiError("OTHER_OPERATION_IN_PROGRESS", "VM", vm_ref, vm.operation)
+
+
 def vm_shutdown(view: View, vm_ref: str) -> str:
     vm = _user_vm(view, vm_ref)
     _expect_power(vm_ref, vm, "Running")
+    _idle(vm_ref, vm)
     # A shutdown asked for by a client is not a failure: HA must not restart the VM.
-    vm.power_state, vm.resident_on, vm.domid, vm.ha_always_run = "Halted", None, -1, False
+    capacity.halt(vm)
+    vm.ha_always_run = False
     return ""
 
 
 def vm_hard_shutdown(view: View, vm_ref: str) -> str:
     vm = _user_vm(view, vm_ref)
     _expect_power(vm_ref, vm, "Running", "Paused", "Suspended")
-    vm.power_state, vm.resident_on, vm.domid, vm.ha_always_run = "Halted", None, -1, False
+    _idle(vm_ref, vm)
+    # A shutdown asked for by a client is not a failure: HA must not restart the VM.
+    capacity.halt(vm)
+    vm.ha_always_run = False
     return ""
 
 
-def vm_pool_migrate(view: View, vm_ref: str, host_ref: str, options: Any) -> str:
+def vm_pool_migrate(view: View, vm_ref: str, host_ref: str, options: Any) -> Job:
+    """Live migration: checks here (real error codes), then the copy and switch-over as a Job."""
     vm = _user_vm(view, vm_ref)
     as_map(options, "options")
     _expect_power(vm_ref, vm, "Running")
+    _idle(vm_ref, vm)
     host = _usable_host(view, host_ref)
     _preserve_plan(view, vm, host)
-    free = capacity.free_memory(view.lab, host.name)
-    if vm.resident_on != host.name and free < vm.memory_bytes:
-        raise XapiError("HOST_NOT_ENOUGH_FREE_MEMORY", i(vm.memory_bytes), i(free))
-    vm.resident_on = host.name
+    if vm.network is not None and not any(p.network == vm.network for p in netrecords.places(view, host)):
+        network = view.lab.networks.get(vm.network)
+        raise XapiError("VM_REQUIRES_NETWORK", vm_ref, ref("network", network.uuid) if network else NULL)
+    if vm.resident_on != host.name:
+        free = capacity.free_memory(view.lab, host.name)
+        if free < vm.memory_bytes:
+            raise XapiError("HOST_NOT_ENOUGH_FREE_MEMORY", i(vm.memory_bytes), i(free))
+    lab, name, src_ref = view.lab, vm.name, view.host_ref(vm.resident_on)
+    vm.operation = "pool_migrate"
+
+    def work(progress: Callable[[float], None]) -> str:
+        try:
+            migration.live_migrate(lab, name, host.name, progress)
+        except migration.MigrationError as exc:
+            raise XapiError("VM_MIGRATE_FAILED", vm_ref, src_ref, host_ref, str(exc)) from None
+        finally:
+            with lab.lock:
+                vm.operation = None
+        return ""
+
+    return Job(work)
+
+
+def vif_plug(view: View, vif_ref: str) -> str:
+    vm = view.obj("VIF", vif_ref)
+    _expect_power(view.vm_ref(vm.name), vm, "Running")
+    if vm.vif_attached:
+        raise XapiError("DEVICE_ALREADY_ATTACHED", vif_ref)
+    vm.vif_attached = True
+    vm.announcements += 1  # the guest's interface comes up and announces itself
     return ""
+
+
+def vif_unplug(view: View, vif_ref: str) -> str:
+    vm = view.obj("VIF", vif_ref)
+    if not (vm.vif_attached and vm.power_state == "Running"):
+        raise XapiError("DEVICE_ALREADY_DETACHED", vif_ref)
+    vm.vif_attached = False
+    return ""
+
+
+def task_destroy(view: View, task_ref: str) -> str:
+    task = view.obj("task", task_ref)
+    view.lab.tasks.pop(task.uuid, None)
+    return ""
+
+
+def task_cancel(view: View, task_ref: str) -> str:
+    task = view.obj("task", task_ref)
+    # Nothing the twin runs can be cancelled half-way (a migration's switch-over is atomic), as xapi says.
+    raise XapiError("OPERATION_NOT_ALLOWED", f"task {task.name} cannot be cancelled")
 
 
 def host_enable(view: View, host_ref: str) -> str:
@@ -217,6 +286,10 @@ MESSAGES: dict[str, Message] = {
     "VM.clean_shutdown": Message(1, vm_shutdown),
     "VM.hard_shutdown": Message(1, vm_hard_shutdown),
     "VM.pool_migrate": Message(3, vm_pool_migrate),
+    "VIF.plug": Message(1, vif_plug),
+    "VIF.unplug": Message(1, vif_unplug),
+    "task.destroy": Message(1, task_destroy),
+    "task.cancel": Message(1, task_cancel, False),
     "host.enable": Message(1, host_enable),
     "host.disable": Message(1, host_disable),
     "PBD.plug": Message(1, pbd_plug),

@@ -171,7 +171,8 @@ def network(view: View) -> dict[str, tuple[Any, Record]]:
         r = ref("network", uuid)
         return {
             **{"uuid": uuid, "allowed_operations": [], "current_operations": {}}, "name_label": name,
-            "name_description": description, "VIFs": [], "PIFs": [p for p, rec in pifs.items() if rec["network"] == r],
+            "name_description": description, "PIFs": [p for p, rec in pifs.items() if rec["network"] == r],
+            "VIFs": [v for v, rec in view.records("VIF").items() if rec["network"] == r],
             "MTU": i(mtu), "other_config": {}, "bridge": bridge, "managed": True, "blobs": {}, "tags": [],
             "default_locking_mode": "unlocked", "assigned_ips": {}, "purpose": [],
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from simlab.faces.xapi import vmrecords
 from simlab.faces.xapi.wire import NULL, datetime, i, ref
 from simlab.model import capacity
 from simlab.model.objects import VDI, Host, stable_uuid
@@ -184,6 +185,7 @@ def vm(view: View) -> dict[str, tuple[Any, Record]]:
             other_config={**v.other_config, "auto_poweron": str(v.auto_poweron).lower()},
             domid=i(v.domid if running else -1),
             guest_metrics=ref("VM_guest_metrics", stable_uuid(v.uuid, "guest_metrics")) if running else NULL,
+            metrics=vmrecords.metrics_ref(v), VIFs=[vmrecords.vif_ref(v)] if v.network in lab.networks else [],
             ha_always_run=v.ha_always_run, ha_restart_priority=v.ha_restart_priority,
             order=i(v.order), start_delay=i(v.start_delay)))
     return out
@@ -202,7 +204,8 @@ def vm_guest_metrics(view: View) -> dict[str, tuple[Any, Record]]:
             "PV_drivers_version": {"major": major, "minor": minor, "micro": micro, "build": "1"}
             if v.pv_drivers else {},
             "PV_drivers_up_to_date": v.pv_drivers, "PV_drivers_detected": v.pv_drivers,
-            "memory": {}, "disks": {}, "networks": {"0/ip": v.address} if v.pv_drivers and v.address else {},
+            "memory": {}, "disks": {},
+            "networks": {"0/ip": v.address, "0/ipv4/0": v.address} if v.pv_drivers and v.address else {},
             "other": {}, "last_updated": datetime(view.since), "other_config": {}, "live": v.pv_drivers,
             "can_use_hotplug_vbd": "yes" if v.pv_drivers else "unspecified",
             "can_use_hotplug_vif": "yes" if v.pv_drivers else "unspecified",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from simlab.faces.xapi import alerts, classes, netrecords, records
+from simlab.faces.xapi import alerts, classes, netrecords, records, vmrecords
 from simlab.faces.xapi.wire import NULL, XapiError, ref
 from simlab.model.lab import Lab
 from simlab.model.objects import stable_uuid
@@ -57,7 +57,7 @@ class View:
     def records(self, cls: str) -> dict[str, Record]:
         if cls not in self._records:
             builders: dict[str, Callable[[View], dict[str, tuple[Any, Record]]]] = {
-                **records.BUILDERS, **netrecords.BUILDERS, **alerts.BUILDERS}
+                **records.BUILDERS, **netrecords.BUILDERS, **alerts.BUILDERS, **vmrecords.BUILDERS}
             built = builders.get(cls, _none)(self)
             self._records[cls] = {r: {**rec, **self.lab.xapi_fields.get(r, {})} for r, (_, rec) in built.items()}
             self._objects[cls] = {r: obj for r, (obj, _) in built.items()}

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from simlab.ios.render import show_running_config, show_running_config_interface
-from simlab.ios.show.etherchannel import show_etherchannel_load_balance, show_etherchannel_summary, show_lacp_neighbor
+from simlab.ios.show.etherchannel import (
+    show_etherchannel_detail,
+    show_etherchannel_load_balance,
+    show_etherchannel_load_balancing,
+    show_etherchannel_summary,
+    show_lacp_neighbor,
+)
 from simlab.ios.show.interfaces import (
     show_interfaces,
     show_interfaces_status,
@@ -11,13 +17,21 @@ from simlab.ios.show.interfaces import (
     show_interfaces_trunk,
     show_ip_interface_brief,
 )
-from simlab.ios.show.system import show_switch, show_system_mtu, show_version
+from simlab.ios.show.lacp import (
+    show_lacp_counters,
+    show_lacp_internal,
+    show_lacp_neighbor_detail,
+    show_lacp_sys_id,
+    show_pagp,
+)
+from simlab.ios.show.system import show_inventory, show_switch, show_system_mtu, show_version
 from simlab.ios.show.vlan import show_vlan
 from simlab.ios.words import INVALID, CliError, Words
 from simlab.model.lab import Lab
 from simlab.model.switch import SwitchStack
 
-TOPICS = ("version", "switch", "vlan", "interfaces", "etherchannel", "lacp", "system", "ip", "running-config")
+TOPICS = ("version", "switch", "vlan", "interfaces", "etherchannel", "lacp", "pagp", "system", "ip", "running-config",
+          "inventory")
 
 
 def show(lab: Lab, stack: SwitchStack, w: Words) -> str:
@@ -42,16 +56,28 @@ def show(lab: Lab, stack: SwitchStack, w: Words) -> str:
         w.keyword("brief")
         w.end()
         return show_ip_interface_brief(lab, stack)
+    if topic == "inventory":
+        w.end()
+        return show_inventory(lab, stack)
     if topic == "lacp":
-        w.keyword("neighbor")
+        what = w.keyword("neighbor", "sys-id", "counters", "internal")
+        if what == "neighbor":
+            detail = w.optional("detail") == "detail"
+            w.end()
+            return show_lacp_neighbor_detail(lab, stack) if detail else show_lacp_neighbor(lab, stack)
         w.end()
-        return show_lacp_neighbor(lab, stack)
+        return {"sys-id": show_lacp_sys_id, "counters": show_lacp_counters,
+                "internal": show_lacp_internal}[what](lab, stack)
+    if topic == "pagp":
+        what = w.keyword("neighbor", "counters", "internal")
+        w.end()
+        return show_pagp(lab, stack, what)
     if topic == "etherchannel":
-        what = w.keyword("summary", "load-balance")
+        what = w.keyword("summary", "load-balance", "load-balancing", "detail")
         w.end()
-        if what == "summary":
-            return show_etherchannel_summary(lab, stack)
-        return show_etherchannel_load_balance(lab, stack)
+        return {"summary": show_etherchannel_summary, "load-balance": show_etherchannel_load_balance,
+                "load-balancing": show_etherchannel_load_balancing,
+                "detail": show_etherchannel_detail}[what](lab, stack)
     if topic == "running-config":
         if not w.more():
             return show_running_config(stack)

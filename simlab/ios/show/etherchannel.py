@@ -87,3 +87,91 @@ def show_lacp_neighbor(lab: Lab, stack: SwitchStack) -> str:
                          f"{'0x0':<7}{'0x' + format(group, 'X'):<7}{'0x' + format(number, 'X'):<8}{port_state}")
         lines.append("")
     return "\n".join(lines) + "\n"
+
+
+_LB_ALGO = {"src-mac": "Source MAC", "dst-mac": "Destination MAC", "src-dst-mac": "Source Destination MAC",
+            "src-ip": "Source IP", "dst-ip": "Destination IP", "src-dst-ip": "Source Destination IP"}
+
+
+def show_etherchannel_load_balancing(lab: Lab, stack: SwitchStack) -> str:
+    """The IOS-XE layout (genieparser ShowEtherChannelLoadBalancing): one method, every Port-channel."""
+    algo = _LB_ALGO.get(stack.load_balance, stack.load_balance)
+    lines = ["EtherChannel Load-Balancing Method: ", "Global LB Method: flow-based", f"LB Algo type: {algo}", "",
+             "  Port-Channel:                       LB Method"]
+    for group in links.channel_groups(stack):
+        lines.append(f"    {'Port-channel' + str(group):<32}:  flow-based ({algo})")
+    return "\n".join(lines) + "\n\n"
+
+
+_DETAIL_FLAGS = ["Flags:  S - Device is sending Slow LACPDUs   F - Device is sending fast LACPDUs.",
+                 "        A - Device is in active mode.        P - Device is in passive mode."]
+_PORT_STATE = {"P": "Up Mstr Assoc In-Bndl", "s": "Up Mstr Susp", "I": "Up Indep", "H": "Up Mstr Assoc Hot-sby",
+               "D": "Down Not-in-Bndl"}
+
+
+def _age(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 86400}d:{s // 3600 % 24:02d}h:{s // 60 % 60:02d}m:{s % 60:02d}s"
+
+
+def show_etherchannel_detail(lab: Lab, stack: SwitchStack) -> str:
+    """``show etherchannel detail``: per group its ports (local and partner LACP state) and its Port-channel."""
+    from simlab.ios.show.lacp import PRIORITY, STATES, heard, port_number, port_state
+
+    up = _age(lab.clock.now())
+    age = int(lab.clock.now()) % 30
+    lines = ["\t\tChannel-group listing: ", "\t\t----------------------", ""]
+    for group in links.channel_groups(stack):
+        state = links.port_channel_state(lab, stack, group)
+        protocol = state.protocol if state.protocol != "-" else "-"
+        lines += [f"Group: {group} ", "----------", "Group state = L2 ",
+                  f"Ports: {len(state.members)}   Maxports = 16", "Port-channels: 1 Max Port-channels = 16",
+                  f"Protocol:   {protocol}", "Minimum Links: 0", "", "",
+                  "\t\tPorts in the group:", "\t\t-------------------"]
+        for m in state.members:
+            iface = stack.interface(m.port)
+            active = iface.channel_mode == "active"
+            mode = (iface.channel_mode or "on").capitalize()
+            key = f"0x{group:X}"
+            lines += [f"Port: {m.port}", "------------", "",
+                      f"Port state    = {_PORT_STATE.get(m.flag, 'Down Not-in-Bndl')} ",
+                      f"Channel group = {group:<12}Mode = {mode:<15}Gcchange = -",
+                      f"Port-channel  = {state.name:<12}GC   =   -             Pseudo port-channel = {state.name}",
+                      f"Port index    = 0           Load = 0x00            Protocol =   {protocol}", "",
+                      *_DETAIL_FLAGS, "", "Local information:",
+                      "                                LACP port    Admin     Oper    Port        Port",
+                      "Port          Flags   State     Priority     Key       Key     Number      State",
+                      f"{m.port:<14}{'SA' if active else 'SP':<8}{STATES.get(m.flag, 'down'):<10}{PRIORITY:<13}"
+                      f"{key:<10}{key:<8}{'0x' + format(port_number(m.port), 'X'):<12}"
+                      f"0x{port_state(active, m.flag):X}", ""]
+            if heard(stack, m):
+                bond = links.server_bond(lab, m.partner or "")
+                nics = bond.nics if bond else [m.partner_nic]
+                first = lab.server_nic(m.partner or "", nics[0]) if nics else None
+                number = nics.index(m.partner_nic) + 1 if m.partner_nic in nics else 1
+                dev_id = cisco_mac(first.mac if first else m.partner_mac or "")
+                flags = "SA" if m.partner_active else "SP"
+                lines += [" Partner's information:", "",
+                          "                     LACP port                      Admin  Oper   Port    Port",
+                          "Port          Flags  Priority  Dev ID          Age  key    Key    Number  State",
+                          f"{m.port:<14}{flags:<7}{PRIORITY:<10}{dev_id:<16}{str(age) + 's':>3}  {'0x0':<7}"
+                          f"{key:<7}{'0x' + format(number, 'X'):<8}0x{port_state(m.partner_active, m.flag):X}", ""]
+            lines += [f"Age of the port in the current state: {up}", ""]
+        bundled = state.bundled
+        lines += ["\t\tPort-channels in the group:", "\t\t---------------------------", "",
+                  f"Port-channel: {state.name}    ({'Primary Aggregator' if protocol == 'LACP' else 'Primary'})",
+                  "", "------------", "", f"Age of the Port-channel   = {up}",
+                  f"Logical slot/port   = 9/{group:<10}Number of ports = {len(bundled)}",
+                  "HotStandBy port = null",
+                  f"Port state          = Port-channel {'Ag-Inuse' if state.flags == 'SU' else 'Ag-Not-Inuse'}",
+                  f"Protocol            =   {protocol}", "Port security       = Disabled", "",
+                  "Ports in the Port-channel:", "",
+                  "Index   Load   Port        EC state        No of bits",
+                  "------+------+------+------------------+-----------"]
+        for m in bundled:
+            ec = "Active" if stack.interface(m.port).channel_mode == "active" else "Passive"
+            lines.append(f"  0     00     {m.port:<12}{ec:<19}0")
+        if bundled:
+            lines += ["", f"Time since last port bundled:    {up}    {bundled[-1].port}"]
+        lines.append("")
+    return "\n".join(lines) + "\n"

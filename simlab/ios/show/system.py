@@ -92,3 +92,21 @@ def show_switch(lab: Lab, stack: SwitchStack) -> str:
 
 def show_system_mtu(lab: Lab, stack: SwitchStack) -> str:
     return f"\nGlobal Ethernet MTU is {stack.system_mtu} bytes.\n"
+
+
+def _item(name: str, descr: str, pid: str, vid: str, serial: str) -> list[str]:
+    return [f'NAME: "{name}", DESCR: "{descr}"', f"PID: {pid:<18}, VID: {vid:<5}, SN: {serial}", ""]
+
+
+def show_inventory(lab: Lab, stack: SwitchStack) -> str:
+    """A Catalyst stack as ``show inventory`` lists it (genieparser's c3850 sample): the stack, each switch
+    and its power supply."""
+    first = min(stack.members)
+    family = "c" + "".join(ch for ch in stack.model.split("-C")[-1] if ch.isdigit())[:2] + "xx Stack"
+    lines = ["", *_item(family, family, stack.model, stack.members[first].hw_version, _serial(stack, first))]
+    for n in sorted(stack.members):
+        member = stack.members[n]
+        lines += _item(f"Switch {n}", stack.model, stack.model, member.hw_version, _serial(stack, n))
+        psu = f"Switch {n} - Power Supply A"
+        lines += _item(psu, psu, "PWR-C2-250WAC", "V02", "LIT" + _serial(stack, n)[3:])
+    return "\n".join(lines) + "\n"
