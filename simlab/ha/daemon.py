@@ -74,6 +74,7 @@ class Daemon:
         self.armed_at = now + (0 if joining else 2 * timeouts.heartbeat_interval)
         self.kicked_at = self.armed_at
         self.started_at = now
+        self.joining = joining
         self.doubt = ""  # why this host cannot show it survives, while the watchdog runs down
         self.pool_block: dict = {}
         if ns:
@@ -173,8 +174,10 @@ class Daemon:
             if not record or record.get("host") != peer.uuid or record.get("generation") != self.generation:
                 continue
             if record.get("seq") != self.seen.slot_seq.get(peer.name):
+                if peer.name in self.seen.slot_seq or not self.joining:  # after a boot, a first read proves
+                    # nothing: the slot may be frozen since that host lost the statefile
+                    self.seen.slot_at[peer.name] = now
                 self.seen.slot_seq[peer.name] = record.get("seq")
-                self.seen.slot_at[peer.name] = now
             names = {u: p.name for u, p in self.by_uuid.items()}
             self.slots[peer.name] = rules.Slot(
                 state=str(record.get("state")),

@@ -81,16 +81,19 @@ def evaluate(inputs: Inputs) -> Decision:
     """What an online host's xhad decides on this tick."""
     me = inputs.me
     if inputs.sees_statefile:
-        # Hosts that count: my liveset and hosts asking to join that everyone online hears, with fresh slots.
+        # Hosts that count: those with fresh storage heartbeats in my liveset, or that hear me and I them.
         candidates = {me}
         for host, slot in inputs.slots.items():
             if host == me or not slot.fresh or slot.state == "fenced":
                 continue
-            if host in inputs.liveset or (slot.state == "starting" and _mutual(me, host, inputs)):
+            if host in inputs.liveset or _mutual(me, host, inputs):  # a host that joins, or two halves that meet
                 candidates.add(host)
         best = best_partition(candidates, inputs)
         if me not in best:
-            return Decision(False, None, best, f"not in the best partition {sorted(best)} (rule 1)", fence_now=True)
+            # Fence at once only when the winners' own heartbeats say they lost me too; a winner whose slot
+            # still says it hears me wrote it before the split: wait for newer evidence (or the watchdog).
+            agreed = all(me not in inputs.slots[h].net for h in best if h in inputs.slots)
+            return Decision(False, None, best, f"not in the best partition {sorted(best)} (rule 1)", fence_now=agreed)
         # A host outside the best partition leaves my liveset once it fenced (or went silent on storage too).
         pending = {h for h in inputs.liveset - best
                    if h in inputs.slots and inputs.slots[h].alive and inputs.slots[h].state == "online"}
