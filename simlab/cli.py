@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from simlab.runtime import RunningTwin, TwinError, find_running, start_detached, state_dir_for
+from simlab.runtime import RunningTwin, TwinError, clean_leftovers, find_running, start_detached, state_dir_for
 from xenlab.inventory import Inventory, InventoryError, load_inventory, redact
 
 
@@ -21,35 +21,49 @@ def _running(inventory: Inventory) -> RunningTwin:
 
 
 def cmd_up(inventory: Inventory, args: argparse.Namespace) -> int:
-    already = find_running(inventory)
-    if already is not None:
-        print(f"simlab: a twin for {inventory.lab.name} is already up (pid {already.pid})", file=sys.stderr)
-        return 1
-    if args.detach:
-        twin = start_detached(inventory)
-        print(f"simlab: {inventory.lab.name} up in the background (pid {twin.pid}); `simlab down` stops it")
-        for line in twin.endpoints:
-            print(f"  {line}")
-        return 0
+    from simlab.leases import start_lock
+
+    if args.spawned:  # start_detached's child: its parent holds the start lock and cleaned up
+        return serve(inventory, leased=args.leased)
+    state_dir = state_dir_for(inventory)
+    with start_lock(state_dir):
+        already = find_running(inventory)
+        if already is not None:
+            print(f"simlab: a twin for {inventory.lab.name} is already up (pid {already.pid})", file=sys.stderr)
+            return 1
+        for line in clean_leftovers(inventory):
+            print(f"simlab: removed what an earlier twin of {inventory.lab.name} left: {line}", file=sys.stderr)
+        if args.detach:
+            twin = start_detached(inventory)
+            print(f"simlab: {inventory.lab.name} up in the background (pid {twin.pid}); `simlab down` stops it")
+            for line in twin.endpoints:
+                print(f"  {line}")
+            return 0
     return serve(inventory)
 
 
-def serve(inventory: Inventory) -> int:
-    from simlab.runtime import Control
+def serve(inventory: Inventory, leased: bool = False) -> int:
+    """Run the twin in this process until Ctrl-C, SIGTERM, SIGHUP, `simlab down` or (leased) its last session ends."""
+    from simlab.leases import watch_leases
+    from simlab.runtime import Control, make_state_dir, retire_state
     from simlab.twin import Twin
 
     state_dir = state_dir_for(inventory)
-    state_dir.mkdir(parents=True, exist_ok=True)
-    twin = Twin(inventory, state_dir)
+    make_state_dir(state_dir)
     control = None
+    failed = False
     # SIGTERM and SIGHUP take the same clean path as Ctrl-C (which a background job may have ignored).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     signal.signal(signal.SIGHUP, signal.default_int_handler)
+    twin = None
     try:
+        twin = Twin(inventory, state_dir)
         twin.start()
-        control = Control(twin)
+        control = Control(twin, leased=leased)
         control.start()
+        if leased:
+            watch_leases(state_dir, control.begin_stop, control.stopped)
         print(f"simlab: {inventory.lab.name} is up (Ctrl-C or `simlab down` stops it)", flush=True)
         for line in twin.endpoints():
             print(f"  {line}", flush=True)
@@ -57,10 +71,18 @@ def serve(inventory: Inventory) -> int:
             pass
     except KeyboardInterrupt:
         pass
+    except BaseException:
+        failed = True
+        raise
     finally:
+        # A second Ctrl-C must not cut the clean-up short.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
         if control is not None:
             control.close()
-        twin.stop()
+        if twin is not None:
+            twin.stop()
+        retire_state(state_dir, keep_log=failed)
         print(f"simlab: {inventory.lab.name} stopped", flush=True)
     return 0
 
@@ -124,6 +146,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="start the twin; Ctrl-C stops it")
     up.add_argument("--detach", action="store_true", help="run in the background; `simlab down` stops it")
+    up.add_argument("--leased", action="store_true", help=argparse.SUPPRESS)  # started by a session: see leases
+    up.add_argument("--spawned", action="store_true", help=argparse.SUPPRESS)  # by start_detached
     sub.add_parser("down", help="stop a detached twin")
     sub.add_parser("status", help="is it up, its endpoints and active faults")
     sub.add_parser("faults", help="the faults it can inject, ready to run")

@@ -1,9 +1,11 @@
 """The twin's certificate authority and per-endpoint server certificates.
 
 Clients verify the twin exactly as they verify a real lab: against a CA file the
-inventory names (``pool.tls.ca_file``). The CA is generated once and reused, so a
-CA file a user already points at stays valid across twin restarts. Server
-certificates carry IP SANs, because clients connect by address.
+inventory names (``pool.tls.ca_file``). The CA lives in the twin's state directory
+and is reused while that lasts; the copy clients read is published through the twin
+(``Twin.publish``) once the twin owns its addresses, so a twin that fails to start
+never replaces a running twin's CA. Server certificates carry IP SANs, because
+clients connect by address.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import ipaddress
 import os
 import ssl
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from cryptography import x509
@@ -25,6 +28,7 @@ from xenlab.inventory.loader import inventory_path
 from xenlab.inventory.schema import Inventory
 
 _VALID = dt.timedelta(days=3650)
+Publish = Callable[[Path, Callable[[bytes | None], bytes]], None]
 _LOCK = threading.Lock()
 
 
@@ -36,12 +40,12 @@ def ca_path(inventory: Inventory, state_dir: Path) -> Path:
 
 
 def _write(path: Path, data: bytes, private: bool = False) -> None:
-    # Write then rename: a client reading the CA never sees half a file.
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # Write then rename: a client reading the CA never sees half a file; a key is never readable by others.
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    if private:
-        tmp.chmod(0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600 if private else 0o644)
+    with os.fdopen(fd, "wb") as file:
+        file.write(data)
     tmp.replace(path)
 
 
@@ -58,17 +62,23 @@ def _name(common_name: str) -> x509.Name:
 class Authority:
     """A CA on disk (certificate where clients look for it, key in the state dir)."""
 
-    def __init__(self, inventory: Inventory, state_dir: Path) -> None:
-        self.cert_path = ca_path(inventory, state_dir)
+    def __init__(self, inventory: Inventory, state_dir: Path, publish: Publish | None = None) -> None:
+        self.cert_path = ca_path(inventory, state_dir)  # where clients look
+        self.own_path = state_dir / "tls" / "ca.pem"
         self.key_path = state_dir / "tls" / "ca-key.pem"
         self.dir = state_dir / "tls"
         self.lab = inventory.lab.name
         with _LOCK:
             self._cert, self._key = self._load() or self._create()
+        pem = self._cert.public_bytes(serialization.Encoding.PEM)
+        if publish is None:
+            _write(self.cert_path, pem)
+        else:
+            publish(self.cert_path, lambda _old: pem)
 
     def _load(self) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey] | None:
         try:
-            cert = x509.load_pem_x509_certificate(self.cert_path.read_bytes())
+            cert = x509.load_pem_x509_certificate(self.own_path.read_bytes())
             key = serialization.load_pem_private_key(self.key_path.read_bytes(), password=None)
         except (OSError, ValueError):
             return None
@@ -97,7 +107,7 @@ class Authority:
             .sign(key, hashes.SHA256())
         )
         _write(self.key_path, _key_pem(key), private=True)
-        _write(self.cert_path, cert.public_bytes(serialization.Encoding.PEM))
+        _write(self.own_path, cert.public_bytes(serialization.Encoding.PEM))
         return cert, key
 
     def server_files(self, name: str, addresses: list[str]) -> tuple[Path, Path]:
@@ -146,6 +156,6 @@ def authority(twin: object) -> Authority:
     """The twin's CA, created on first use and shared by every face of that twin."""
     existing = getattr(twin, "_simlab_tls", None)
     if existing is None:
-        existing = Authority(twin.inventory, Path(twin.state_dir))  # type: ignore[attr-defined]
+        existing = Authority(twin.inventory, Path(twin.state_dir), twin.publish)  # type: ignore[attr-defined]
         twin._simlab_tls = existing  # type: ignore[attr-defined]
     return existing

@@ -28,21 +28,72 @@ if "XENLAB_TEST_SECRETS" not in os.environ:
 # Source words of a module that starts a twin or a data plane of its own (or runs the suites against one).
 _STARTS_TWINS = re.compile(r"lab_copy\(|start_detached|\bTwin\b|FaceTwin|start_face_twin|IosOnly|Face\(|DataPlane\(|"
                            r"dataplane_support|start_harness|Probe\(|\"simlab\"|simlab\.cli|run_suite|\"suites")
+_HARNESS = "127.19"  # the session twin's range (tests/inventories/twin.yml), and the face twins' (127.19.<n>)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """``./run tests`` runs with ``-n auto --dist loadgroup``: every test that starts a twin or a data plane (the
-    session twin, fixture ``twin``, or one of its own) is in one group, so one worker runs them one after another:
-    twins bind fixed loopback addresses and name namespaces by lab, and two at once break each other. The tests
-    that start nothing spread over the other workers. A module counts as starting twins when its source says so
-    (``_STARTS_TWINS``): a new module that does is serialised without anyone remembering to mark it."""
-    starts: dict[Path, bool] = {}
-    for item in items:
-        path = Path(item.path)
-        if path not in starts:
-            starts[path] = bool(_STARTS_TWINS.search(path.read_text()))
-        if starts[path] or "twin" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("twins"))
+def _resources(path: Path, seen: set[Path] | None = None) -> set[str]:
+    """What a module's twins hold that another twin must not: loopback ranges (127.N) and, for the in-process
+    data planes, the namespaces (one key for all). A module that starts twins but names nothing is put with the
+    harness; a module that imports another test module holds what that one holds."""
+    seen = seen if seen is not None else set()
+    if path in seen or not path.is_file():
+        return set()
+    seen.add(path)
+    text = path.read_text()
+    keys: set[str] = set()
+    for module in re.findall(r"from tests\.(test_\w+) import", text):
+        keys |= _resources(path.parent / f"{module}.py", seen)
+    if not _STARTS_TWINS.search(text):
+        return keys
+    keys |= {f"127.{n}" for n in re.findall(r"lab_copy\([^,]+,\s*(\d+)", text)}
+    keys |= {f"127.{n}" for n in re.findall(r"127\.(\d+)\.", text)}
+    if "start_face_twin" in text or "FaceTwin" in text:
+        keys.add(_HARNESS)
+    if "dataplane_support" in text:
+        keys.add("dataplanes")
+    return keys or {_HARNESS}
+
+
+# A module whose tests take the session twin (the fixture ``twin``) as an argument.
+_USES_HARNESS = re.compile(r"\btwin\s*:\s*TwinHarness|def \w+\([^)]*\btwin\b")
+
+
+def _groups(tests_dir: Path) -> dict[str, str]:
+    """Each test module that holds a twin -> the name of its group; modules that share a resource share a group."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    held: dict[str, set[str]] = {}
+    for path in sorted(tests_dir.glob("test_*.py")):
+        keys = _resources(path) | ({_HARNESS} if _USES_HARNESS.search(path.read_text()) else set())
+        if keys:
+            first, *rest = sorted(keys)
+            for key in rest:
+                parent[root(key)] = root(first)
+            held[path.name] = keys
+    return {name: f"twins-{root(min(keys))}" for name, keys in held.items()}
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object):  # -> xdist scheduler
+    """``./run tests`` runs with ``-n auto``: one xdist group per twin, so no two tests that hold the same loopback
+    range or namespaces ever run at once, while tests of different twins (and tests that start none) run side by
+    side. A module's group comes from its source (``_resources``, and whether its tests take the session twin);
+    groups that share a resource are merged, and a new module that starts a twin is grouped without anyone
+    remembering to mark it. (A scheduler of our own rather than ``--dist loadgroup``: pytest 9 ignores the
+    test-id suffix xdist 3.8's loadgroup relies on, so its groups silently split.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    groups = _groups(Path(__file__).parent)
+
+    class TwinGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return groups.get(Path(nodeid.split("::", 1)[0]).name, nodeid)
+
+    return TwinGroups(config, log)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

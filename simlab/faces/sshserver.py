@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-import threading
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -82,26 +82,25 @@ def host_key(state_dir: Path, device: str) -> asyncssh.SSHKey:
     path = state_dir / "ssh" / f"{device}_host_ed25519"
     if path.exists():
         return asyncssh.read_private_key(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = asyncssh.generate_private_key("ssh-ed25519")
-    key.write_private_key(path)
-    path.chmod(0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)  # never readable by others
+    with os.fdopen(fd, "wb") as file:
+        file.write(key.export_private_key())
     return key
 
 
-_KNOWN_HOSTS_LOCK = threading.Lock()
-
-
-def record_host_key(path: Path, address: str, port: int, key: asyncssh.SSHKey) -> None:
-    """Write the endpoint's key to the known_hosts file the inventory names, as the twin writes its CA."""
+def known_hosts_update(address: str, port: int, key: asyncssh.SSHKey) -> Callable[[bytes | None], bytes]:
+    """known_hosts content with this endpoint's entry replaced (other endpoints' lines kept)."""
     name = address if port == 22 else f"[{address}]:{port}"
     kind, blob = key.export_public_key("openssh").decode().split()[:2]
     entry = f"{name} {kind} {blob}\n"
-    with _KNOWN_HOSTS_LOCK:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lines = path.read_text().splitlines(keepends=True) if path.exists() else []
-        lines = [line for line in lines if line.split(" ", 1)[0] != name] + [entry]
-        path.write_text("".join(lines))
+
+    def update(old: bytes | None) -> bytes:
+        lines = old.decode().splitlines(keepends=True) if old else []
+        return "".join([line for line in lines if line.split(" ", 1)[0] != name] + [entry]).encode()
+
+    return update
 
 
 class _Server(asyncssh.SSHServer):
@@ -160,8 +159,8 @@ class SshServer:
     def start(self) -> None:
         key = host_key(self.twin.state_dir, self.device)
         known_hosts = known_hosts_path(self.twin.inventory)
-        if known_hosts is not None:
-            record_host_key(known_hosts, self.address, self.port, key)
+        if known_hosts is not None:  # written once the whole twin is up (and owns its addresses)
+            self.twin.publish(known_hosts, known_hosts_update(self.address, self.port, key))
         try:
             self._acceptor = self.twin.run(self._listen(key), timeout=30)
         except OSError as exc:

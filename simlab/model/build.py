@@ -8,6 +8,7 @@ from simlab.model.lab import Lab
 from simlab.model.objects import (
     PBD,
     SR,
+    VBD,
     VDI,
     VM,
     Bond,
@@ -23,10 +24,13 @@ from simlab.model.objects import (
     Target,
     stable_uuid,
 )
+from xenlab.inventory.schema import SR as InvSR
 from xenlab.inventory.schema import Inventory
 
 GIB = 1024**3
 MIB = 1024**2
+VM_DISK_SIZE = 20 * GIB
+LOCAL_SR_SIZE = 450 * GIB
 
 
 def stable_mac(*parts: object) -> str:
@@ -66,6 +70,7 @@ def _hosts(inv: Inventory) -> dict[str, Host]:
             bmc_address=str(h.fence.address) if h.fence.address else None,
             bmc_port=h.fence.port,
             untagged_network=_untagged(inv, h.name),
+            iscsi_iqn=f"iqn.2024-01.lab.simlab:{h.name}",
         )
     return hosts
 
@@ -80,48 +85,76 @@ def _cables(inv: Inventory, nics_of: dict[str, list[str]]) -> list[Cable]:
     return cables
 
 
+def scsi_id(iqn: str, lun: int | None) -> str:
+    """The LUN's SCSI id as xapi records it in device_config:SCSIid (NAA-style, from the target and LUN)."""
+    return "36" + hashlib.sha1(f"{iqn}/{lun}".encode()).hexdigest()[:31]
+
+
+def add_ha_vdis(lab_name: str, sr: SR) -> None:
+    """The statefile and metadata VDIs `pool.enable_ha` creates on the heartbeat SR (idempotent)."""
+    for name, kind, size in (("Statefile for HA", "ha_statefile", 4 * MIB), ("Metadata for HA", "metadata", 256 * MIB)):
+        if not any(v.type == kind for v in sr.vdis):
+            sr.add_vdi(VDI(name, stable_uuid(lab_name, "VDI", kind, sr.uuid), size, kind))
+
+
+def _sr_config(inv: Inventory, s: InvSR) -> dict[str, str]:
+    if s.type == "lvmoiscsi":
+        config = {"target": str(s.target), "port": "3260", "targetIQN": s.iqn or "",
+                  "SCSIid": scsi_id(s.iqn or "", s.lun)}
+        if s.chap_user:
+            config["chapuser"] = s.chap_user
+            config["chappassword_secret"] = stable_uuid(inv.lab.name, "secret", s.name)
+        return config
+    if s.type == "iso":
+        return {"location": s.location or "", "legacy_mode": "true"}
+    return {"device": "/dev/sda3"} if s.type in ("lvm", "ext") else {}
+
+
+def _lun_size(inv: Inventory, s: InvSR) -> int:
+    """An iSCSI SR is as big as its LUN on the target; otherwise as the inventory says."""
+    if s.type == "lvmoiscsi" and inv.storage is not None:
+        for t in inv.storage.targets:
+            for lun in t.luns:
+                if t.iqn == s.iqn and lun.id == s.lun:
+                    return int(lun.size_gib * GIB)
+    return int((s.size_gib or 0) * GIB)
+
+
 def _srs(inv: Inventory, hosts: list[str]) -> dict[str, SR]:
     srs = {}
     for s in inv.srs:
-        size = int((s.size_gib or 0) * GIB)
-        if s.type == "lvmoiscsi":
-            config = {"target": str(s.target), "port": "3260", "targetIQN": s.iqn or "",
-                      "SCSIid": "36" + hashlib.sha1((s.iqn or "").encode()).hexdigest()[:31]}
-            if s.chap_user:
-                config["chapuser"] = s.chap_user
-                config["chappassword_secret"] = stable_uuid(inv.lab.name, "secret", s.name)
-        else:
-            config = {"location": s.location or "", "legacy_mode": "true"}
         pbd_hosts = hosts if s.shared else hosts[:1]
-        sr = SR(
-            name=s.name,
-            uuid=stable_uuid(inv.lab.name, "SR", s.name),
-            type=s.type,
-            content_type="iso" if s.type == "iso" else "",
-            role=s.role,
-            shared=s.shared,
-            physical_size=size,
-            physical_utilisation=0,
-            pbds=[PBD(h, dict(config)) for h in pbd_hosts],
-            target=str(s.target) if s.target else None,
-            iqn=s.iqn,
-            lun=s.lun,
+        description = {"lvmoiscsi": f"iSCSI SR [{s.target} ({s.iqn}; LUN {s.lun})]", "iso": "ISO library"}
+        srs[s.name] = SR(
+            name=s.name, uuid=stable_uuid(inv.lab.name, "SR", s.name), type=s.type,
+            content_type="iso" if s.type == "iso" else "user", role=s.role,
+            shared=s.shared, physical_size=_lun_size(inv, s), pbds=[PBD(h, _sr_config(inv, s)) for h in pbd_hosts],
+            target=str(s.target) if s.target else None, iqn=s.iqn, lun=s.lun,
+            name_description=description.get(s.type, ""),
         )
         if s.role == "heartbeat" and inv.ha.enabled:
-            sr.vdis.append(VDI("Statefile for HA", stable_uuid(inv.lab.name, "VDI", "statefile"), 4 * MIB,
-                               "ha_statefile"))
-            sr.vdis.append(VDI("Metadata for HA", stable_uuid(inv.lab.name, "VDI", "metadata"), 256 * MIB,
-                               "metadata"))
-        srs[s.name] = sr
-    vm_sr = next((sr for sr in srs.values() if sr.role == "vms"), None)
-    if vm_sr is not None:
-        for vm in inv.vms:
-            vm_sr.vdis.append(VDI(f"{vm.name} 0", stable_uuid(inv.lab.name, "VDI", vm.name), 20 * GIB, vm=vm.name))
-        vm_sr.physical_utilisation = sum(v.virtual_size for v in vm_sr.vdis)
-    for sr in srs.values():
-        if sr.role == "heartbeat":
-            sr.physical_utilisation = sum(v.virtual_size for v in sr.vdis)
+            add_ha_vdis(inv.lab.name, srs[s.name])
+    for host in hosts:  # every XenServer host has its own local SR from installation
+        srs[local_sr_key(host)] = SR(
+            name="Local storage", uuid=stable_uuid(inv.lab.name, "SR", "local", host), type="lvm",
+            content_type="user", role="local", shared=False, physical_size=LOCAL_SR_SIZE,
+            pbds=[PBD(host, {"device": "/dev/sda3"})], name_description=f"Local storage on {host}")
     return srs
+
+
+def local_sr_key(host: str) -> str:
+    """Where a host's local SR sits in ``Lab.srs`` (every host's is named "Local storage")."""
+    return f"Local storage@{host}"
+
+
+def _vm_disks(inv: Inventory, vms: dict[str, VM], srs: dict[str, SR]) -> None:
+    """Each VM's system disk on the SR for VMs (its host's local SR if there is none), and an empty CD drive."""
+    shared = next((sr for sr in srs.values() if sr.role == "vms"), None)
+    for v in inv.vms:
+        vm, sr = vms[v.name], shared or srs[local_sr_key(v.host)]
+        disk = sr.add_vdi(VDI(f"{v.name} 0", stable_uuid(inv.lab.name, "VDI", v.name), VM_DISK_SIZE))
+        vm.vbds = [VBD(stable_uuid(inv.lab.name, "VBD", v.name, 0), disk.uuid, "0", "Disk", "RW", bootable=True),
+                   VBD(stable_uuid(inv.lab.name, "VBD", v.name, 3), None, "3", "CD", "RO")]
 
 
 def _vms(inv: Inventory) -> dict[str, VM]:
@@ -160,6 +193,7 @@ def _storage(inv: Inventory) -> StorageServer | None:
         nics={d: Nic(d, stable_mac(inv.lab.name, st.name, d)) for d in st.nics},
         targets=[Target(t.iqn, [Lun(lun.id, int(lun.size_gib * GIB)) for lun in t.luns]) for t in st.targets],
         chap_user=st.chap.username if st.chap else None,
+        chap_password=st.chap.password if st.chap else None,
         bond=Bond("lacp", "src_mac", list(st.nics)),
         untagged_network=_untagged(inv, st.name),
     )
@@ -192,6 +226,9 @@ def build_lab(inv: Inventory) -> Lab:
                         f"xapi{i}", str(n.subnet) if n.subnet else None, str(n.gateway) if n.gateway else None)
         for i, n in enumerate(inv.networks)
     }
+    srs = _srs(inv, list(hosts))
+    vms = _vms(inv)
+    _vm_disks(inv, vms, srs)
     return Lab(
         name=inv.lab.name,
         pool=pool,
@@ -199,8 +236,10 @@ def build_lab(inv: Inventory) -> Lab:
         networks=networks,
         switches={sw.name: boot_switch(sw, inv) for sw in inv.switches},
         cables=_cables(inv, nics_of),
-        srs=_srs(inv, list(hosts)),
-        vms=_vms(inv),
+        srs=srs,
+        vms=vms,
         storage=storage,
         probe=Probe(inv.probe.netns, [ProbePort(p.network, p.interface, str(p.address)) for p in inv.probe.interfaces]),
+        secrets={stable_uuid(inv.lab.name, "secret", s.name): inv.storage.chap.password
+                 for s in inv.srs if s.type == "lvmoiscsi" and s.chap_user and inv.storage and inv.storage.chap},
     )

@@ -7,11 +7,11 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from simlab.model.ha import HaRuntime
 from simlab.model.messages import Message
-from simlab.model.objects import SR, VM, Cable, Host, Network, Pool, Probe, StorageServer
+from simlab.model.objects import SR, VBD, VDI, VM, Cable, Host, Network, Pool, Probe, StorageServer
 from simlab.model.switch import SwitchStack
 
 if TYPE_CHECKING:
@@ -63,6 +63,11 @@ class Lab:
     messages: dict[str, Message] = field(default_factory=dict)
     ha: HaRuntime = field(default_factory=HaRuntime)
     _listeners: list[Callable[[Lab], None]] = field(default_factory=list)
+    # Real iSCSI logins for PBD.plug: set by the storage face while it runs (simlab.storage.fabric.Fabric);
+    # without it (no root) a plug only changes the model.
+    iscsi: Any = None
+    # xapi's secret objects by uuid (inventory Secrets): the CHAP passwords PBDs log in with.
+    secrets: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         from simlab.faults.registry import ActiveFaults
@@ -107,3 +112,20 @@ class Lab:
         if self.storage is not None and self.storage.name == name:
             return self.storage.nics.get(device)
         return None
+
+    # -- storage ---------------------------------------------------------------------------------
+    def sr_of_vdi(self, vdi_uuid: str) -> SR | None:
+        """VDI.SR."""
+        return next((sr for sr in self.srs.values() for v in sr.vdis if v.uuid == vdi_uuid), None)
+
+    def vdi(self, vdi_uuid: str) -> VDI | None:
+        return next((v for sr in self.srs.values() for v in sr.vdis if v.uuid == vdi_uuid), None)
+
+    def vbds_of_vdi(self, vdi_uuid: str) -> list[tuple[VM, VBD]]:
+        """VDI.VBDs, with the VM of each."""
+        return [(vm, vbd) for vm in self.vms.values() for vbd in vm.vbds if vbd.vdi == vdi_uuid]
+
+    def ha_statefiles(self) -> list[VDI]:
+        """pool.ha_statefiles: the statefile VDIs on the heartbeat SR while HA is enabled."""
+        sr = self.srs.get(self.pool.ha_heartbeat_sr or "") if self.pool.ha_enabled else None
+        return [v for v in sr.vdis if v.type == "ha_statefile"] if sr else []

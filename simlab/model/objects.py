@@ -10,6 +10,12 @@ from __future__ import annotations
 
 import uuid as uuidlib
 from dataclasses import dataclass, field
+from typing import Any
+
+from simlab.model.storage import PBD, SR, VBD, VDI, Lun, Region, Target
+
+__all__ = ["PBD", "SR", "VBD", "VDI", "Bond", "Cable", "Host", "Lun", "Network", "Nic", "Pool", "Probe", "ProbePort",
+           "Region", "StorageServer", "Target", "VM", "stable_uuid"]
 
 # Namespace for deterministic UUIDs: the same inventory gives the same UUIDs and
 # refs on every start, so saved facts can be diffed across twin restarts.
@@ -70,6 +76,7 @@ class Host:
     # Memory held outside the pool's accounting of VMs (a stuck domain, memory not yet scrubbed).
     reserved_bytes: int = 0
     untagged_network: str | None = None  # carried untagged on the bond (the management network)
+    iscsi_iqn: str = ""  # the initiator name its iSCSI sessions log in with (host.other_config:iscsi_iqn)
 
 
 @dataclass
@@ -135,50 +142,7 @@ class VM:
     # A stop-and-copy time of its own (ms), for a guest dirtying memory faster than the link carries it.
     stop_and_copy_ms: float | None = None
 
-
-@dataclass
-class PBD:
-    host: str
-    device_config: dict[str, str]
-    attached: bool = True
-
-
-@dataclass
-class VDI:
-    name: str
-    uuid: str
-    virtual_size: int
-    type: str = "user"  # user | ha_statefile | metadata | iso
-    vm: str | None = None
-
-
-@dataclass
-class SR:
-    name: str
-    uuid: str
-    type: str
-    content_type: str
-    role: str
-    shared: bool
-    physical_size: int
-    physical_utilisation: int
-    pbds: list[PBD]
-    vdis: list[VDI] = field(default_factory=list)
-    target: str | None = None
-    iqn: str | None = None
-    lun: int | None = None
-
-
-@dataclass
-class Lun:
-    id: int
-    size_bytes: int
-
-
-@dataclass
-class Target:
-    iqn: str
-    luns: list[Lun]
+    vbds: list[VBD] = field(default_factory=list)  # VM.VBDs
 
 
 @dataclass
@@ -194,8 +158,8 @@ class StorageServer:
     bond: Bond
     untagged_network: str | None = None
     powered: bool = True
-    # iSCSI sessions open on the target: (initiator host, target iqn)
-    sessions: set[tuple[str, str]] = field(default_factory=set)
+    chap_password: Any = None  # the target's CHAP secret (an inventory Secret): what logins must present
+    target_running: bool = True  # tgtd serving; False when the target service is stopped
 
 
 @dataclass

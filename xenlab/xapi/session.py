@@ -1,7 +1,7 @@
 """A logged-in XenAPI session on the pool master, found from any host of the inventory.
 
 The PyPI client does not follow HOST_IS_SLAVE and has no timeout; this wrapper does
-both: it tries the inventory's hosts at once, follows a slave to its master, bounds
+both: it tries the inventory's hosts (staggered), follows a slave to its master, bounds
 every call with ``pool.timeout_s``, and gives one clear error naming what it tried.
 """
 
@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import socket
 import ssl
+import time
 import xmlrpc.client
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 from urllib.parse import urlparse, urlunparse
 
@@ -23,6 +24,7 @@ from xenlab.inventory.secrets import redact
 from xenlab.xapi.transport import tls_context, transport_for
 
 API_VERSION = "2.21"
+STAGGER_S = 1.0  # ask the next host after this long without an answer
 ORIGINATOR = "xenlab"
 
 
@@ -102,8 +104,10 @@ def _logout_late(future: Future[tuple[str, Any]]) -> None:
 def connect(inventory: Inventory) -> XapiSession:
     """Log in to the pool master; raise Unreachable (one line, everything tried) or LoginFailed.
 
-    Every host of the inventory is asked at once, so a pool with hosts down answers within one
-    ``timeout_s`` rather than one per host; a slave's answer names the master, which is asked next.
+    Hosts are asked in the inventory's order, the next one as soon as the last failed or after
+    ``STAGGER_S`` without an answer (as happy-eyeballs does), so a healthy pool costs one login and
+    a pool with hosts down answers within about one ``timeout_s``, not one per host. A slave's answer
+    names the master, which is asked at once. The error says how long it really took.
     """
     pool = inventory.pool
     user, password = pool.credentials.username, pool.credentials.password.reveal()
@@ -113,43 +117,42 @@ def connect(inventory: Inventory) -> XapiSession:
             tls_context(inventory)
         except (OSError, ssl.SSLError) as exc:
             raise DeviceError(f"pool {pool.name}", f"cannot verify TLS: {exc}") from None
+    stagger = min(STAGGER_S, pool.timeout_s / 4)
+    started = time.monotonic()
+    next_at = started
     tried: dict[str, str] = {}
     seen: set[str] = set()
-    rounds = 0
-    while queue:
-        batch = [u for u in queue if u not in seen]
-        if not batch:
-            break
-        rounds += 1
-        queue = []
-        seen.update(batch)
-        executor = ThreadPoolExecutor(max_workers=max(1, len(batch)), thread_name_prefix="xapi-login")
-        futures = {executor.submit(_attempt, url, inventory, user, password): url for url in batch}
+    pending: dict[Future[tuple[str, Any]], str] = {}
+    executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="xapi-login")
+    try:
+        while queue or pending:
+            now = time.monotonic()
+            if queue and (not pending or now >= next_at):
+                url = queue.pop(0)
+                if url not in seen:
+                    seen.add(url)
+                    pending[executor.submit(_attempt, url, inventory, user, password)] = url
+                    next_at = now + stagger
+                continue
+            done, _ = wait(pending, timeout=max(0.0, next_at - now) if queue else None, return_when=FIRST_COMPLETED)
+            for future in done:
+                url = pending.pop(future)
+                kind, value = future.result()
+                if kind == "session":
+                    return XapiSession(value, url, pool.name)
+                if kind == "refused":
+                    raise LoginFailed(f"pool {pool.name}", f"{url} refused the login as {user}")
+                if kind == "slave":
+                    tried[url] = f"slave of {value}"
+                    queue.insert(0, _url_for(value, url))
+                else:
+                    tried[url] = value
+                next_at = time.monotonic()  # a host that answered "no": ask the next one now
+    finally:
+        for future in pending:  # whatever else logs in late is logged out again
+            future.add_done_callback(_logout_late)
         executor.shutdown(wait=False)
-        results: dict[str, tuple[str, Any]] = {}
-        winner: tuple[str, Any] | None = None
-        for future in as_completed(futures):
-            url = futures[future]
-            results[url] = future.result()
-            if results[url][0] in ("session", "refused"):
-                winner = (url, results[url])
-                break
-        if winner is not None:
-            for future in futures:  # whatever else logs in late is logged out again
-                if futures[future] != winner[0]:
-                    future.add_done_callback(_logout_late)
-            url, (kind, value) = winner
-            if kind == "refused":
-                raise LoginFailed(f"pool {pool.name}", f"{url} refused the login as {user}")
-            return XapiSession(value, url, pool.name)
-        for url in batch:  # report in the inventory's order
-            kind, value = results[url]
-            if kind == "slave":
-                tried[url] = f"slave of {value}"
-                queue.append(_url_for(value, url))
-            else:
-                tried[url] = value
-    total = f"{pool.timeout_s:g}s" if rounds == 1 else f"{pool.timeout_s * rounds:g}s ({rounds} rounds)"
+    elapsed = time.monotonic() - started
     raise Unreachable(f"pool {pool.name}",
-                      f"no XenAPI master answered within {total}; tried "
-                      + "; ".join(f"{url}: {reason}" for url, reason in tried.items()))
+                      f"no XenAPI master answered within {elapsed:.1f}s (each host asked for up to "
+                      f"{pool.timeout_s:g}s); tried " + "; ".join(f"{url}: {reason}" for url, reason in tried.items()))

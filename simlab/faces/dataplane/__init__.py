@@ -26,6 +26,7 @@ from simlab.model.lab import Lab
 
 if TYPE_CHECKING:
     from simlab.twin import Twin
+    from xenlab.inventory.schema import Inventory
 
 log = logging.getLogger("simlab.dataplane")
 START_TIMEOUT_S = 120
@@ -173,6 +174,22 @@ class DataPlane:
                     time.sleep(0.5)
         finally:
             self.kernel.close()
+
+
+def sweep(inventory: Inventory) -> list[str]:
+    """Namespaces an earlier twin of this lab left (it was killed, or crashed): removed, one line each."""
+    if unavailable_reason() is not None:
+        return []
+    names = Names(inventory.lab.name, inventory.probe.netns)
+    lock = LabLock(names)
+    try:
+        lock.acquire()
+    except RuntimeError:  # a live data plane of this lab: nothing of it is a leftover
+        return []
+    try:
+        return [f"namespace {ns}" for ns in remove_namespaces(names)]
+    finally:
+        lock.release()
 
 
 def make(twin: Twin) -> DataPlane | None:

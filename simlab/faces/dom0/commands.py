@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from simlab.faces.dataplane.desired import Port, desired_state
 from simlab.faces.dataplane.names import Names
-from simlab.faces.dom0 import files, ovs
+from simlab.faces.dom0 import files, iscsiadm, ovs
 from simlab.model.lab import Lab
 from xenlab import netns
 
@@ -205,7 +205,7 @@ class Dom0:
 
     def _iscsiadm(self, args: list[str]) -> Result:
         with self.lab.lock:
-            return ovs.iscsiadm(self.lab, self.host, args)
+            return iscsiadm.run(self.lab, self.host, args)
 
     # -- ip and ping: real packets in the host's namespace --------------------------------------------
     def _real(self) -> bool:

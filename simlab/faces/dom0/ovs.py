@@ -57,28 +57,3 @@ def vsctl(lab: Lab, host: Host, args: list[str]) -> tuple[int, str, str]:
     if args[:1] == ["--version"]:
         return 0, "ovs-vsctl (Open vSwitch) 2.5.3\n", ""
     return 1, "", f"ovs-vsctl: unknown command '{' '.join(args[:1])}'; use --help for help\n"
-
-
-def iscsi_sessions(lab: Lab, host: Host) -> list[tuple[str, str]]:
-    """(portal, target iqn) for every session this host has open."""
-    portal = lab.storage.portal if lab.storage else None
-    if lab.storage is not None and lab.storage.sessions:
-        return sorted((portal or "", iqn) for initiator, iqn in lab.storage.sessions if initiator == host.name)
-    found = set()
-    for sr in lab.srs.values():
-        if sr.type != "lvmoiscsi":
-            continue
-        for pbd in sr.pbds:
-            if pbd.host == host.name and pbd.attached:
-                found.add((pbd.device_config.get("target", portal or ""), pbd.device_config.get("targetIQN", "")))
-    return sorted(found)
-
-
-def iscsiadm(lab: Lab, host: Host, args: list[str]) -> tuple[int, str, str]:
-    if args[:2] != ["-m", "session"]:
-        return 7, "", "iscsiadm: simlab answers only `iscsiadm -m session`\n"
-    sessions = iscsi_sessions(lab, host)
-    if not sessions:
-        return 21, "", "iscsiadm: No active sessions.\n"
-    out = "".join(f"tcp: [{i}] {portal}:3260,1 {iqn} (non-flash)\n" for i, (portal, iqn) in enumerate(sessions, 1))
-    return 0, out, ""

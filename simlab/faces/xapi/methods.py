@@ -18,9 +18,22 @@ from simlab.faces.xapi.records import ControlDomain
 from simlab.faces.xapi.view import View
 from simlab.faces.xapi.wire import NULL, XapiError, as_bool, as_int, as_map, datetime, i, ref
 from simlab.model import capacity, migration
-from simlab.model.objects import VDI, VM, Host, stable_uuid
+from simlab.model.build import add_ha_vdis
+from simlab.model.objects import PBD, SR, VM, Host
+from simlab.storage.fabric import PlugError
+from xenlab.inventory.secrets import Secret
+from xenlab.iscsi import IscsiError
 
-MIB = 1024**2
+# SM's error codes (XE_SR_ERRORCODES.xml) for a refused iSCSI plug, by xenlab.iscsi error kind.
+SM_ERRORS = {
+    "auth": (68, "ISCSI login failed - check access settings for the initiator on the storage, "
+                 "if CHAP is used verify CHAP credentials"),
+    "login": (68, "ISCSI login failed - check access settings for the initiator on the storage, "
+                  "if CHAP is used verify CHAP credentials"),
+    "no-target": (96, "The request is missing or has an incorrect target IQN parameter"),
+    "unreachable": (141, "Unable to connect to ISCSI service on target"),
+    "io": (47, "The SR is not available"),
+}
 
 
 @dataclass(frozen=True)
@@ -28,6 +41,7 @@ class Message:
     arity: int  # parameters after the session
     handler: Callable[..., Any]
     mutates: bool = True
+    locked: bool = True  # called with lab.lock held; an unlocked handler takes it itself around model access
 
 
 @dataclass(frozen=True)
@@ -198,20 +212,67 @@ def host_disable(view: View, host_ref: str) -> str:
     return ""
 
 
-def pbd_plug(view: View, pbd_ref: str) -> str:
+def _pbd_of(view: View, pbd_ref: str) -> tuple[SR, PBD]:
     pbd = view.obj("PBD", pbd_ref)
-    if pbd.attached:
-        raise XapiError("DEVICE_ALREADY_ATTACHED", pbd_ref)
-    # The storage roadmap replaces this with a real iSCSI login from the host's namespace.
-    pbd.attached = True
+    sr = next(s for s in view.lab.srs.values() if any(p is pbd for p in s.pbds))
+    return sr, pbd
+
+
+def pbd_plug(view: View, pbd_ref: str) -> str:
+    """Unlocked: an iSCSI login takes real time, and the rest of the lab must not wait for it."""
+    lab = view.lab
+    with lab.lock:
+        sr, pbd = _pbd_of(view, pbd_ref)
+        if pbd.attached:
+            raise XapiError("DEVICE_ALREADY_ATTACHED", pbd_ref)
+        fabric = lab.iscsi if sr.is_iscsi else None
+        host = lab.hosts.get(pbd.host)
+        if host is not None and not capacity.live(host):
+            raise XapiError("HOST_OFFLINE", view.host_ref(pbd.host))
+    if fabric is not None:
+        try:
+            fabric.plug(sr, pbd)
+        except PlugError as exc:
+            code, description = SM_ERRORS.get(exc.kind, SM_ERRORS["unreachable"])
+            raise XapiError(f"SR_BACKEND_FAILURE_{code}", "", description, str(exc)) from None
+    with lab.lock:
+        pbd.attached, pbd.last_error = True, None
     return ""
 
 
 def pbd_unplug(view: View, pbd_ref: str) -> str:
-    pbd = view.obj("PBD", pbd_ref)
-    if not pbd.attached:
-        raise XapiError("DEVICE_ALREADY_DETACHED", pbd_ref)
-    pbd.attached = False
+    lab = view.lab
+    with lab.lock:
+        sr, pbd = _pbd_of(view, pbd_ref)
+        if not pbd.attached:
+            raise XapiError("DEVICE_ALREADY_DETACHED", pbd_ref)
+        if sr.name == lab.pool.ha_heartbeat_sr and lab.pool.ha_enabled:
+            raise XapiError("HA_IS_ENABLED")  # xapi refuses to unplug the statefile's SR under HA
+        fabric = lab.iscsi
+        pbd.attached = False
+    if fabric is not None:
+        fabric.unplug(pbd)
+    return ""
+
+
+def sr_scan(view: View, sr_ref: str) -> str:
+    """Re-read the LUN's capacity over an attached session (a grown or shrunk LUN shows after a scan)."""
+    lab = view.lab
+    with lab.lock:
+        sr = view.obj("SR", sr_ref)
+        if not sr.pbds:
+            raise XapiError("SR_HAS_NO_PBDS", sr_ref)
+        attached = [p for p in sr.pbds if p.attached]
+        if not attached:
+            raise XapiError("SR_BACKEND_FAILURE_47", "", "The SR is not available", f"SR {sr.name} is not attached")
+        session = next((p.session for p in attached if p.session is not None), None)
+    if session is not None:
+        try:
+            session.read_capacity()
+        except IscsiError as exc:
+            raise XapiError("SR_BACKEND_FAILURE_47", "", "The SR is not available", str(exc)) from None
+        with lab.lock:
+            sr.physical_size = session.capacity
     return ""
 
 
@@ -227,9 +288,7 @@ def pool_enable_ha(view: View, heartbeat_srs: Any, configuration: Any) -> str:
         raise XapiError("HA_CONSTRAINT_VIOLATION_SR_NOT_SHARED", heartbeat_srs[0])
     if sum(capacity.live(h) for h in view.lab.hosts.values()) < 2:
         raise XapiError("HA_TOO_FEW_HOSTS")
-    for name, kind, size in (("Statefile for HA", "ha_statefile", 4 * MIB), ("Metadata for HA", "metadata", 256 * MIB)):
-        if not any(v.type == kind for v in sr.vdis):
-            sr.vdis.append(VDI(name, stable_uuid(view.lab.name, "VDI", kind, sr.uuid), size, kind))
+    add_ha_vdis(view.lab.name, sr)
     pool.ha_enabled, pool.ha_heartbeat_sr = True, sr.name
     pool.ha_timeout_s = as_int(config.get("timeout", pool.ha_timeout_s), "timeout")
     if pool.ha_failures_to_tolerate == 0:
@@ -292,8 +351,9 @@ MESSAGES: dict[str, Message] = {
     "task.cancel": Message(1, task_cancel, False),
     "host.enable": Message(1, host_enable),
     "host.disable": Message(1, host_disable),
-    "PBD.plug": Message(1, pbd_plug),
-    "PBD.unplug": Message(1, pbd_unplug),
+    "PBD.plug": Message(1, pbd_plug, locked=False),
+    "PBD.unplug": Message(1, pbd_unplug, locked=False),
+    "SR.scan": Message(1, sr_scan, locked=False),
     "pool.enable_ha": Message(2, pool_enable_ha),
     "pool.disable_ha": Message(0, pool_disable_ha),
     "pool.set_ha_host_failures_to_tolerate": Message(2, pool_set_failures),
@@ -322,10 +382,6 @@ def _other_config(obj: Any, value: dict[str, str]) -> None:
 def _rename_vm(view: View, vm: VM, name: str) -> None:
     lab = view.lab
     lab.vms = {(name if k == vm.name else k): v for k, v in lab.vms.items()}
-    for sr in lab.srs.values():
-        for vdi in sr.vdis:
-            if vdi.vm == vm.name:
-                vdi.vm = name
     vm.name = name
 
 
@@ -350,4 +406,6 @@ SETTERS: dict[tuple[str, str], Callable[[View, Any, Any], None]] = {
     ("VM", "order"): lambda v, o, x: setattr(o, "order", as_int(x, "value")),
     ("VM", "start_delay"): lambda v, o, x: setattr(o, "start_delay", as_int(x, "value")),
     ("VM", "memory_static_max"): lambda v, o, x: setattr(o, "memory_bytes", as_int(x, "value")),
+    # The host's side of CHAP: what the next PBD.plug presents (the target's side is the storage server's).
+    ("secret", "value"): lambda v, o, x: v.lab.secrets.__setitem__(o.uuid, Secret(str(x))),
 }

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from simlab.faces.xapi import vmrecords
 from simlab.faces.xapi.wire import NULL, datetime, i, ref
 from simlab.model import capacity
-from simlab.model.objects import VDI, Host, stable_uuid
+from simlab.model.objects import SR, VDI, Host, stable_uuid
 
 if TYPE_CHECKING:
     from simlab.faces.xapi.view import Record, View
@@ -24,6 +24,11 @@ class ControlDomain:
     host: str
 
 
+@dataclass(frozen=True)
+class SecretRef:
+    uuid: str
+
+
 def _common(uuid: str) -> Record:
     return {"uuid": uuid, "allowed_operations": [], "current_operations": {}}
 
@@ -31,8 +36,8 @@ def _common(uuid: str) -> Record:
 def pool(view: View) -> dict[str, tuple[Any, Record]]:
     lab, p = view.lab, view.lab.pool
     hb = lab.srs.get(p.ha_heartbeat_sr) if p.ha_enabled and p.ha_heartbeat_sr else None
-    files = {kind: [ref("VDI", v.uuid) for v in (hb.vdis if hb else []) if v.type == kind]
-             for kind in ("ha_statefile", "metadata")}
+    files = {"ha_statefile": [ref("VDI", v.uuid) for v in lab.ha_statefiles()],
+             "metadata": [ref("VDI", v.uuid) for v in (hb.vdis if hb else []) if v.type == "metadata"]}
     record = {
         **_common(p.uuid),
         "name_label": p.name, "name_description": "", "master": view.host_ref(p.master),
@@ -183,6 +188,7 @@ def vm(view: View) -> dict[str, tuple[Any, Record]]:
             memory_target=mem, memory_static_max=mem, memory_dynamic_max=mem, memory_dynamic_min=mem,
             memory_static_min=mem, PV_bootloader="pygrub",
             other_config={**v.other_config, "auto_poweron": str(v.auto_poweron).lower()},
+            VBDs=[ref("VBD", b.uuid) for b in v.vbds],
             domid=i(v.domid if running else -1),
             guest_metrics=ref("VM_guest_metrics", stable_uuid(v.uuid, "guest_metrics")) if running else NULL,
             metrics=vmrecords.metrics_ref(v), VIFs=[vmrecords.vif_ref(v)] if v.network in lab.networks else [],
@@ -218,19 +224,23 @@ def sr(view: View) -> dict[str, tuple[Any, Record]]:
     out = {}
     for s in view.lab.srs.values():
         out[ref("SR", s.uuid)] = (s, {
-            **_common(s.uuid), "name_label": s.name,
-            "name_description": "ISO library" if s.content_type == "iso" else f"iSCSI SR [{s.target}]"
-            if s.type == "lvmoiscsi" else "",
+            **_common(s.uuid), "name_label": s.name, "name_description": s.name_description,
             "VDIs": [ref("VDI", v.uuid) for v in s.vdis],
             "PBDs": [ref("PBD", stable_uuid(s.uuid, "PBD", p.host)) for p in s.pbds],
-            "virtual_allocation": i(sum(v.virtual_size for v in s.vdis)),
+            "virtual_allocation": i(s.virtual_allocation),
             "physical_utilisation": i(s.physical_utilisation), "physical_size": i(s.physical_size),
             "type": s.type, "content_type": s.content_type, "shared": s.shared, "other_config": {}, "tags": [],
-            "sm_config": {"allocation": "thick", "use_vhd": "true"} if s.type == "lvmoiscsi" else {},
+            "sm_config": _sm_config(s),
             "blobs": {}, "local_cache_enabled": False, "introduced_by": NULL, "clustered": False,
             "is_tools_sr": False,
         })
     return out
+
+
+def _sm_config(s: SR) -> dict[str, str]:
+    if not s.is_iscsi or not s.pbds:
+        return {}
+    return {"allocation": "thick", "use_vhd": "true", "devserial": f"scsi-{s.pbds[0].device_config.get('SCSIid', '')}"}
 
 
 def pbd(view: View) -> dict[str, tuple[Any, Record]]:
@@ -245,13 +255,14 @@ def pbd(view: View) -> dict[str, tuple[Any, Record]]:
     return out
 
 
-def _vdi_record(view: View, s_uuid: str, v: VDI) -> Record:
+def _vdi_record(view: View, s: SR, v: VDI, vbds: list[str]) -> Record:
     return {
-        **_common(v.uuid), "name_label": v.name, "name_description": "", "SR": ref("SR", s_uuid),
-        "VBDs": [], "crash_dumps": [], "virtual_size": i(v.virtual_size), "physical_utilisation": i(v.virtual_size),
-        "type": v.type if v.type in VDI_TYPES else "user", "sharable": False, "read_only": v.type == "iso",
+        **_common(v.uuid), "name_label": v.name, "name_description": "", "SR": ref("SR", s.uuid),
+        "VBDs": vbds, "crash_dumps": [], "virtual_size": i(v.virtual_size), "physical_utilisation": i(v.used),
+        "type": v.type if v.type in VDI_TYPES else "user", "sharable": v.sharable, "read_only": v.read_only,
         "other_config": {}, "storage_lock": False, "location": v.uuid, "managed": True, "missing": False,
-        "parent": NULL, "xenstore_data": {}, "sm_config": {}, "is_a_snapshot": False, "snapshot_of": NULL,
+        "parent": NULL, "xenstore_data": {}, "is_a_snapshot": False, "snapshot_of": NULL,
+        "sm_config": {"vdi_type": "vhd", **({"vhd-parent": v.parent} if v.parent else {})} if s.is_iscsi else {},
         "snapshots": [], "snapshot_time": datetime(0), "tags": [], "allow_caching": False, "on_boot": "persist",
         "metadata_of_pool": view.pool_ref() if v.type == "metadata" else NULL, "metadata_latest": v.type == "metadata",
         "is_tools_iso": False, "cbt_enabled": False,
@@ -259,7 +270,36 @@ def _vdi_record(view: View, s_uuid: str, v: VDI) -> Record:
 
 
 def vdi(view: View) -> dict[str, tuple[Any, Record]]:
-    return {ref("VDI", v.uuid): (v, _vdi_record(view, s.uuid, v)) for s in view.lab.srs.values() for v in s.vdis}
+    vbds: dict[str, list[str]] = {}
+    for vm in view.lab.vms.values():
+        for b in vm.vbds:
+            if b.vdi is not None:
+                vbds.setdefault(b.vdi, []).append(ref("VBD", b.uuid))
+    return {ref("VDI", v.uuid): (v, _vdi_record(view, s, v, vbds.get(v.uuid, [])))
+            for s in view.lab.srs.values() for v in s.vdis}
+
+
+def vbd(view: View) -> dict[str, tuple[Any, Record]]:
+    out = {}
+    for vm in view.lab.vms.values():
+        attached = vm.power_state in ("Running", "Paused")
+        for b in vm.vbds:
+            out[ref("VBD", b.uuid)] = (b, {
+                **_common(b.uuid), "VM": view.vm_ref(vm.name), "VDI": ref("VDI", b.vdi) if b.vdi else NULL,
+                "device": b.device if attached else "", "userdevice": b.userdevice, "bootable": b.bootable,
+                "mode": b.mode, "type": b.type, "unpluggable": b.type == "CD", "storage_lock": False,
+                "empty": b.vdi is None, "other_config": {"owner": ""} if b.type == "Disk" else {},
+                "currently_attached": attached, "status_code": i(0), "status_detail": "",
+                "runtime_properties": {}, "qos_algorithm_type": "", "qos_algorithm_params": {},
+                "qos_supported_algorithms": [], "metrics": NULL,
+            })
+    return out
+
+
+def secret(view: View) -> dict[str, tuple[Any, Record]]:
+    """xapi's secrets: the CHAP passwords PBDs name in device_config:chappassword_secret (the host's side)."""
+    return {ref("secret", uuid): (SecretRef(uuid), {"uuid": uuid, "value": value.reveal(), "other_config": {}})
+            for uuid, value in view.lab.secrets.items()}
 
 
 def session(view: View) -> dict[str, tuple[Any, Record]]:
@@ -276,4 +316,5 @@ def session(view: View) -> dict[str, tuple[Any, Record]]:
 
 
 BUILDERS = {"pool": pool, "host": host, "host_metrics": host_metrics, "host_cpu": host_cpu, "VM": vm,
-            "VM_guest_metrics": vm_guest_metrics, "SR": sr, "PBD": pbd, "VDI": vdi, "session": session}
+            "VM_guest_metrics": vm_guest_metrics, "SR": sr, "PBD": pbd, "VDI": vdi, "VBD": vbd, "secret": secret,
+            "session": session}

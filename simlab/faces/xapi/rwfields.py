@@ -27,6 +27,8 @@ RW: dict[str, dict[str, str]] = {
     "SR": {**_NAMED},
     "PBD": {"other_config": "map"},
     "VDI": {**_NAMED, "sm_config": "map", "xenstore_data": "map"},
+    "VBD": {"other_config": "map", "qos_algorithm_type": "str", "qos_algorithm_params": "map"},
+    "secret": {"other_config": "map"},
     "VM": {"name_description": "str", "tags": "set", "xenstore_data": "map", "platform": "map", "PV_args": "str",
            "HVM_boot_policy": "str", "HVM_boot_params": "map", "VCPUs_params": "map", "actions_after_shutdown": "str",
            "actions_after_reboot": "str", "actions_after_crash": "str", "recommendations": "str",
