@@ -11,5 +11,7 @@ pytest_plugins = [
     "fixtures.switches",
     "fixtures.probe",
     "fixtures.dom0",
+    "fixtures.storage",
+    "fixtures.xenmotion",
     "fixtures.ha",
 ]

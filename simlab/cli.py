@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import signal
 import sys
 from collections.abc import Sequence
@@ -117,7 +118,7 @@ def cmd_faults(inventory: Inventory, _args: argparse.Namespace, out: TextIO = sy
     import simlab.faults  # noqa: F401  (registers them)
     from simlab.faults.registry import REGISTRY
 
-    rows = [(" ".join([spec.name, *spec.example(inventory)]), spec.breaks) for spec in REGISTRY.values()]
+    rows = [(shlex.join([spec.name, *spec.example(inventory)]), spec.breaks) for spec in REGISTRY.values()]
     width = max((len(r[0]) for r in rows), default=0)
     for command, breaks in sorted(rows):
         print(f"{command:<{width}}  {breaks}", file=out)

@@ -90,14 +90,15 @@ class TwinHarness:
     def lab(self):  # -> simlab.model.lab.Lab
         return self.twin.lab
 
-    def run_suite(self, suite: str, faults: list[tuple[str, list[str]]] = (), *args: str) -> Outcome:
+    def run_suite(self, suite: str, faults: list[tuple[str, list[str]]] = (), *args: str,
+                  env: dict[str, str] | None = None) -> Outcome:
         """Inject ``faults``, run ``suite`` (a path under the repo), heal, and return what failed."""
         baseline = self._placement()
         for name, fault_args in faults:
             self.lab.faults.inject(name, list(fault_args))
         self.twin.settle()
         try:
-            return self._pytest(suite, *args)
+            return self._pytest(suite, *args, env=env)
         finally:
             if faults:
                 self.lab.faults.heal()
@@ -129,10 +130,11 @@ class TwinHarness:
             self._healthy[suite] = self.run_suite(suite)
         return self._healthy[suite]
 
-    def _pytest(self, suite: str, *args: str) -> Outcome:
+    def _pytest(self, suite: str, *args: str, env: dict[str, str] | None = None) -> Outcome:
+        """``env`` overrides variables for the suite only (the twin keeps what it started with)."""
         self._runs += 1
         junit = self.workdir / f"run-{self._runs}.xml"
-        env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
+        env = {**{k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}, **(env or {})}
         cmd = [sys.executable, "-m", "pytest", suite, f"--inventory={self.inventory.source}",
                "-p", "no:cacheprovider", "-q", "--no-header", f"--junitxml={junit}", "-o", "junit_family=xunit1",
                *args]

@@ -10,10 +10,14 @@ twin fails nothing. The per-area tables (test_*_faults.py) check the messages wo
 from __future__ import annotations
 
 import os
+import shlex
 
 import pytest
 
 from tests.harness import TwinHarness
+from tests.test_xenmotion_faults import DESTRUCTIVE_CATALOGUE
+
+S, HB = "iqn.2006-01.com.openfiler:tsn.shared", "iqn.2006-01.com.openfiler:tsn.heartbeat"  # the targets
 
 CATALOGUE: dict[str, dict[str, str]] = {
     "ha-disabled": {
@@ -57,6 +61,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "network/test_port_channels.py::test_port_channel_in_use[Po1]": "Po1",
         "pool/test_dom0.py::test_bond_state[xen1]": "xen1",
         "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": "xen1",
+        "network/test_reachability.py::test_host_answers_ping[xen1-Management]": "xen1",
+        "network/test_reachability.py::test_host_answers_ping[xen1-Storage]": "xen1",
+        "network/test_reachability.py::test_host_answers_ping[xen1-XenMotion]": "xen1",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test1]": "CentOS6.5-test1",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test2]": "CentOS6.5-test2",
     },
     "bond-nics xen1 eth0": {
         "network/test_bonds.py::test_bond_nics[xen1]": "xen1",
@@ -94,7 +103,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pool/test_hosts.py::test_host_live[xen2]": "xen2",
     },
     "iso-sr-missing ISOStore": {
-        "pool/test_srs.py::test_iso_library_exists[ISOStore]": "ISOStore",
+        "storage/test_srs.py::test_pbd_attached[ISOStore-xen1]": "ISOStore",
+        "storage/test_srs.py::test_sr_exists[ISOStore]": "ISOStore",
+        "storage/test_srs.py::test_sr_pbds[ISOStore]": "ISOStore",
+        "storage/test_srs.py::test_sr_shared[ISOStore]": "ISOStore",
     },
     "lacp-passive cisco-stack Po1": {
         "network/test_bonds.py::test_bond_links_up[xen1]": "xen1",
@@ -104,6 +116,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "network/test_port_channels.py::test_port_channel_in_use[Po1]": "Po1",
         "pool/test_dom0.py::test_bond_state[xen1]": "xen1",
         "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": "xen1",
+        "network/test_reachability.py::test_host_answers_ping[xen1-Management]": "xen1",
+        "network/test_reachability.py::test_host_answers_ping[xen1-Storage]": "xen1",
+        "network/test_reachability.py::test_host_answers_ping[xen1-XenMotion]": "xen1",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test1]": "CentOS6.5-test1",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test2]": "CentOS6.5-test2",
     },
     "load-balance cisco-stack dst-ip": {
         "network/test_load_balance.py::test_load_balance[cisco-stack]": "cisco-stack",
@@ -122,10 +139,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "native-vlan-changed cisco-stack Po1 99": {
         "network/test_trunks.py::test_trunk_native_vlan[Po1]": "Po1",
+        "network/test_reachability.py::test_host_answers_ping[xen1-Management]": "xen1",
     },
     "network-vlan Data 31": {
         "network/test_bonds.py::test_network_vlan[xen1-Data]": "xen1",
         "network/test_bonds.py::test_network_vlan[xen2-Data]": "xen2",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test1]": "CentOS6.5-test1",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test2]": "CentOS6.5-test2",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test3]": "CentOS6.5-test3",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test4]": "CentOS6.5-test4",
     },
     "pool-auto-poweron-off": {
         "pool/test_pool.py::test_pool_auto_poweron": "pool lab",
@@ -181,12 +203,28 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "network/test_jumbo.py::test_jumbo_echo[xen1]": "probe -> xen1 198.18.20.11",
         "network/test_trunks.py::test_trunk_allowed_vlans[Po1]": "Po1",
         "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": "xen1",
+        "network/test_reachability.py::test_host_answers_ping[xen1-Storage]": "xen1",
+    },
+    "trunk-vlan-removed cisco-stack Po2 10": {
+        "network/test_reachability.py::test_host_answers_ping[xen2-XenMotion]": "xen2",
+        "network/test_trunks.py::test_trunk_allowed_vlans[Po2]": "Po2",
+    },
+    "vm-vif-unplugged CentOS6.5-test4": {
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test4]": "CentOS6.5-test4",
     },
     "vlan-deleted cisco-stack 30": {
         "network/test_vlans.py::test_vlan_exists[30]": "VLAN 30 (Data-VLAN)",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test1]": "CentOS6.5-test1",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test2]": "CentOS6.5-test2",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test3]": "CentOS6.5-test3",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test4]": "CentOS6.5-test4",
     },
     "vlan-suspended cisco-stack 30": {
         "network/test_vlans.py::test_vlan_active[30]": "VLAN 30 (Data-VLAN)",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test1]": "CentOS6.5-test1",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test2]": "CentOS6.5-test2",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test3]": "CentOS6.5-test3",
+        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test4]": "CentOS6.5-test4",
     },
     "vm-auto-poweron-off CentOS6.5-test4": {
         "pool/test_vms.py::test_vm_auto_poweron[CentOS6.5-test4]": "CentOS6.5-test4",
@@ -200,21 +238,65 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "vm-no-pv-drivers CentOS6.5-test4": {
         "pool/test_vms.py::test_vm_pv_drivers[CentOS6.5-test4]": "CentOS6.5-test4",
     },
+    # Storage. A login the target refuses also hides its LUNs, so the LUN checks fail too, saying why.
+    "target-stopped": {
+        f"storage/test_sessions.py::test_iscsi_session[xen1-{HB}]": "xen1",
+        f"storage/test_sessions.py::test_iscsi_session[xen1-{S}]": "xen1",
+        f"storage/test_sessions.py::test_iscsi_session[xen2-{HB}]": "xen2",
+        f"storage/test_sessions.py::test_iscsi_session[xen2-{S}]": "xen2",
+        f"storage/test_target.py::test_chap_login[{HB}]": HB,
+        f"storage/test_target.py::test_chap_login[{S}]": S,
+        "storage/test_target.py::test_discovery_lists_targets": "openfiler",
+        f"storage/test_target.py::test_lun_size[{HB}-lun1]": HB,
+        f"storage/test_target.py::test_lun_size[{S}-lun1]": S,
+        "storage/test_target.py::test_portal_answers": "openfiler",
+    },
+    "target-chap-changed": {
+        f"storage/test_target.py::test_chap_login[{HB}]": HB,
+        f"storage/test_target.py::test_chap_login[{S}]": S,
+        f"storage/test_target.py::test_lun_size[{HB}-lun1]": HB,
+        f"storage/test_target.py::test_lun_size[{S}-lun1]": S,
+    },
+    "pbd-unplugged 'Shared iSCSI' xen2": {
+        "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test1]": "CentOS6.5-test1",
+        "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test2]": "CentOS6.5-test2",
+        "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test4]": "CentOS6.5-test4",
+        f"storage/test_sessions.py::test_iscsi_session[xen2-{S}]": "xen2",
+        "storage/test_srs.py::test_pbd_attached[Shared iSCSI-xen2]": "Shared iSCSI",
+    },
+    "sr-not-shared 'HeartBeat SR'": {
+        "storage/test_srs.py::test_sr_shared[HeartBeat SR]": "HeartBeat SR",
+    },
+    f"lun-missing {S} 1": {
+        f"storage/test_target.py::test_lun_size[{S}-lun1]": S,
+    },
+    "sr-nearly-full 'Shared iSCSI'": {
+        "storage/test_srs.py::test_sr_utilisation[Shared iSCSI]": "Shared iSCSI",
+    },
+    "heartbeat-sr-too-small": {
+        "storage/test_ha_storage.py::test_heartbeat_sr_size": "HeartBeat SR",
+        f"storage/test_target.py::test_lun_size[{HB}-lun1]": HB,
+    },
+    "vm-disk-local CentOS6.5-test4": {
+        "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test4]": "CentOS6.5-test4",
+    },
 }
 
 # Checks that send packets observe only with the data plane (root); without it they skip.
-PACKET_CHECKS = ("network/test_jumbo.py::", "pool/test_dom0.py::test_storage_ping_jumbo")
+PACKET_CHECKS = ("network/test_jumbo.py::", "pool/test_dom0.py::test_storage_ping_jumbo",
+                 "network/test_reachability.py::", "storage/test_target.py::")
 
 
 def test_catalogue_covers_every_registered_fault(twin: TwinHarness) -> None:
     import simlab.faults  # noqa: F401
     from simlab.faults.registry import REGISTRY
 
-    listed = {entry.split()[0] for entry in CATALOGUE}
+    entries = [*CATALOGUE, *DESTRUCTIVE_CATALOGUE]
+    listed = {shlex.split(entry)[0] for entry in entries}
     assert listed == set(REGISTRY), f"not in the catalogue: {sorted(set(REGISTRY) - listed)}"
-    for entry in CATALOGUE:
-        name, *args = entry.split()
-        assert REGISTRY[name].example(twin.inventory) == args, f"{name}: `simlab faults` shows other arguments"
+    for name, spec in REGISTRY.items():
+        example = shlex.join([name, *spec.example(twin.inventory)])
+        assert example in entries, f"{name}: no row with the arguments `simlab faults` shows ({example})"
 
 
 def test_healthy_twin_fails_nothing(twin: TwinHarness) -> None:
@@ -224,7 +306,7 @@ def test_healthy_twin_fails_nothing(twin: TwinHarness) -> None:
 
 @pytest.mark.parametrize("entry", CATALOGUE)
 def test_fault_fails_exactly_the_checks_that_observe_it(twin: TwinHarness, entry: str) -> None:
-    name, *args = entry.split()
+    name, *args = shlex.split(entry)
     expected = {k: v for k, v in CATALOGUE[entry].items() if os.geteuid() == 0 or not k.startswith(PACKET_CHECKS)}
     outcome = twin.run_suite("suites", [(name, args)])
     assert set(outcome.failed) == set(expected), outcome.summary()

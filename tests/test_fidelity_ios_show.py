@@ -149,3 +149,20 @@ def test_netmiko_textfsm_reads_every_show_command(conn) -> None:
         elif not (isinstance(rows, list) and rows):
             unread.append(command)
     assert not unread, f"netmiko read no rows from: {', '.join(unread)}"
+
+
+def test_a_pagp_group_is_listed_by_the_pagp_commands_only(lab) -> None:
+    cli = IosCli(lab, lab.switches["cisco-stack"], "secret")
+    for line in ["enable", "secret", "configure terminal", "interface range Gi1/0/5 - 6",
+                 "channel-group 5 mode desirable", "end"]:
+        cli.feed(line)
+    try:
+        internal = parse_output("show pagp internal", cli.feed("show pagp internal"))
+        assert [(r["group"], r["port"], r["flags"]) for r in internal] == [("5", "Gi1/0/5", "d"), ("5", "Gi1/0/6", "d")]
+        assert [r["port"] for r in parse_output("show pagp counters", cli.feed("show pagp counters"))] == [
+            "Gi1/0/5", "Gi1/0/6"]
+        assert parse_output("show pagp neighbor", cli.feed("show pagp neighbor")) == []  # no bond speaks PAgP
+        assert "5" not in {r["group"] for r in parse_output("show lacp internal", cli.feed("show lacp internal"))}
+    finally:
+        for line in ["configure terminal", "no interface Port-channel5", "end"]:
+            cli.feed(line)

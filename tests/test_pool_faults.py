@@ -30,7 +30,6 @@ CASES: list[tuple[str, list[str], dict[str, str]]] = [
     ("vm-halted", [VM], {f"test_vms.py::test_vm_running[{VM}]": f"{VM}: VM is halted, expected running"}),
     ("vm-no-pv-drivers", [VM], {f"test_vms.py::test_vm_pv_drivers[{VM}]": f"{VM}: PV drivers not detected"}),
     ("vm-auto-poweron-off", [VM], {f"test_vms.py::test_vm_auto_poweron[{VM}]": f"{VM}: other_config:auto_poweron"}),
-    ("iso-sr-missing", ["ISOStore"], {"test_srs.py::test_iso_library_exists[ISOStore]": "ISOStore: ISO library SR"}),
 ]
 
 

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from simlab.faces.dataplane.names import lab_tag
 from simlab.runtime import find_running
+from simlab.storage.tgtd import Tgtd, tgtd_pids
 from tests.harness import ROOT, lab_copy
 from xenlab.inventory import load_inventory
 
@@ -26,6 +28,13 @@ def _netns() -> set[str]:
     """This lab's namespaces (other labs' twins may come and go meanwhile)."""
     out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
     return {line.split()[0] for line in out.splitlines() if "xlcli" in line}
+
+
+def _storage_leftovers() -> list[str]:
+    """This lab's tgtd, its control socket and its backing files, if any are left."""
+    tgtd = Tgtd(lab_tag("xlcli"), "", "")
+    found = [f"tgtd pid {pid}" for pid in tgtd_pids(tgtd.port)]
+    return found + [str(p) for p in (tgtd.socket, tgtd.dir) if p.exists()]
 
 
 def _listening(address: str, port: int) -> bool:
@@ -68,9 +77,34 @@ def test_stop_leaves_nothing_behind(cli_inventory: Path, how: str) -> None:
     assert proc.returncode == 0, out
     assert "stopped" in out
     assert _netns() == before, f"namespaces left behind: {_netns() - before}"
+    assert not _storage_leftovers(), f"storage left behind: {_storage_leftovers()}"
     for address, port in [("127.21.0.11", 8443), ("127.21.0.12", 8443), ("127.21.1.1", 2222), ("127.21.0.11", 2222)]:
         assert not _listening(address, port), f"{address}:{port} still listening"
     assert find_running(load_inventory(cli_inventory)) is None
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the iSCSI target runs with the data plane (root)")
+def test_kill_9_then_up_leaves_nothing_behind(cli_inventory: Path) -> None:
+    """tgtd dies with a twin killed by SIGKILL; the next start removes the socket and files it left; down cleans all."""
+    for _ in range(2):
+        proc = subprocess.Popen([sys.executable, "-m", "simlab", "--inventory", str(cli_inventory), "up"],
+                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            _wait_up(cli_inventory, proc)
+            assert any(p.startswith("tgtd") for p in _storage_leftovers()), "no tgtd while the twin is up"
+        finally:
+            proc.kill()
+            proc.communicate(timeout=60)
+        deadline = time.monotonic() + 5
+        while any(p.startswith("tgtd") for p in _storage_leftovers()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(p.startswith("tgtd") for p in _storage_leftovers()), "tgtd outlived the killed twin"
+    up = subprocess.run([sys.executable, "-m", "simlab", "--inventory", str(cli_inventory), "up", "--detach"],
+                        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert up.returncode == 0, up.stdout + up.stderr
+    assert _simlab(cli_inventory, "down").returncode == 0
+    assert not _storage_leftovers(), f"storage left behind: {_storage_leftovers()}"
+    assert not _netns(), f"namespaces left behind: {_netns()}"
 
 
 def test_faults_lists_ready_to_run_commands(cli_inventory: Path) -> None:

@@ -154,9 +154,11 @@ def test_facts_are_json_without_secrets(lab: FaceTwin) -> None:
     text = json.dumps(facts.as_dict())
     assert XapiFacts.from_dict(json.loads(text)).records == facts.records
     configs = [p.device_config for p in facts.all(PBD).values()]
-    chap = [v for c in configs for k, v in c.items() if k.startswith("chappassword")]
-    assert chap and set(chap) == {"***"}
+    # PBDs name their CHAP secret by uuid; the secret's value is never collected.
+    assert any("chappassword_secret" in c for c in configs)
+    assert facts.records["secret"] and {r["value"] for r in facts.records["secret"].values()} == {"***"}
     assert lab.inventory.pool.credentials.password.reveal() not in text
+    assert lab.inventory.storage.chap.password.reveal() not in text
 
 
 def test_hosts_are_asked_overlapping_and_the_error_says_the_real_total(tmp_path: Path) -> None:

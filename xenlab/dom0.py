@@ -117,6 +117,11 @@ class IscsiSession:
     portal: str
     port: int
     target: str
+    state: str = "LOGGED_IN"  # iSCSI Session State (-P 1): LOGGED_IN, FAILED, FREE
+
+    @property
+    def logged_in(self) -> bool:
+        return self.state == "LOGGED_IN"
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,27 @@ def parse_iscsi_sessions(text: str) -> list[IscsiSession]:
     return found
 
 
+_DETAIL = {"Target": "target", "Current Portal": "portal", "SID": "sid", "iSCSI Session State": "state"}
+
+
+def parse_iscsi_session_detail(text: str) -> list[IscsiSession]:
+    """``iscsiadm -m session -P 1``: one block per session, starting at ``Target: IQN (non-flash)``."""
+    blocks: list[dict[str, str]] = []
+    for raw in text.splitlines():
+        key, _, value = raw.strip().partition(": ")
+        if key == "Target":
+            blocks.append({})
+        if key in _DETAIL and blocks:
+            blocks[-1][_DETAIL[key]] = value.strip()
+    found = []
+    for b in blocks:
+        host, _, port = b.get("portal", "").split(",")[0].rpartition(":")
+        if "sid" in b and host:
+            found.append(IscsiSession(int(b["sid"]), host.strip("[]"), int(port), b["target"].split()[0],
+                                      b.get("state", "")))
+    return found
+
+
 NO_SESSIONS = 21  # iscsiadm's exit status for "No active sessions"
 CANNOT_SEND = 126
 
@@ -211,12 +237,12 @@ class Dom0:
 
     @cached_property
     def iscsi_sessions(self) -> list[IscsiSession]:
-        result = self.testinfra.run("iscsiadm -m session")
+        result = self.testinfra.run("iscsiadm -m session -P 1")
         if result.rc == NO_SESSIONS:
             return []
         if result.rc != 0:
             raise DeviceError(f"{self.name} dom0", f"iscsiadm -m session failed: {result.stderr.strip()}")
-        return parse_iscsi_sessions(result.stdout)
+        return parse_iscsi_session_detail(result.stdout)
 
     def ping(self, address: str, size: int, count: int = 2) -> Ping:
         """A don't-fragment ping of ``size`` payload bytes from dom0."""

@@ -52,6 +52,10 @@ class _ReadCapacity16(ctypes.Structure):
     _fields_ = [("returned_lba", ctypes.c_uint64), ("block_length", ctypes.c_uint32)]
 
 
+class _ReportLuns(ctypes.Structure):
+    _fields_ = [("num", ctypes.c_uint32), ("luns", ctypes.c_uint16 * 256)]
+
+
 class _TargetPortal(ctypes.Structure):
     pass
 
@@ -86,6 +90,7 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "iscsi_free_discovery_data": (None, [_c, _c]),
     "iscsi_readcapacity16_sync": (_c, [_c, _int]),
     "iscsi_testunitready_sync": (_c, [_c, _int]),
+    "iscsi_reportluns_sync": (_c, [_c, _int, _int]),
     "iscsi_read16_iov_sync": (_c, [_c, _int, ctypes.c_uint64, ctypes.c_uint32, _int, _int, _int, _int, _int, _int,
                                    ctypes.POINTER(_Iovec), _int]),
     "iscsi_write16_sync": (_c, [_c, _int, ctypes.c_uint64, ctypes.c_char_p, ctypes.c_uint32, _int, _int, _int, _int,
@@ -210,7 +215,7 @@ class Session:
     the session failed (``state``), as open-iscsi does when a connection drops.
     """
 
-    def __init__(self, portal: str, iqn: str, lun: int, initiator: str, chap: Chap | None = None,
+    def __init__(self, portal: str, iqn: str, lun: int | None, initiator: str, chap: Chap | None = None,
                  ns: str | None = None, timeout: float = DEFAULT_TIMEOUT_S) -> None:
         self.portal, self.iqn, self.lun, self.initiator, self.ns = _portal(portal), iqn, lun, initiator, ns
         self.timeout = timeout
@@ -254,8 +259,9 @@ class Session:
             if rc != 0 or lib.iscsi_login_sync(ctx) != 0:
                 raise _login_error(what, _error(lib, ctx))
             self._ctx = ctx
-            self._clear_unit_attention()
-            self._read_capacity()
+            if self.lun is not None:  # a session for one LUN checks it answers; a survey asks REPORT LUNS
+                self._clear_unit_attention()
+                self._read_capacity()
         except BaseException:
             self._ctx = None
             lib.iscsi_destroy_context(ctx)
@@ -320,6 +326,27 @@ class Session:
             task = self._task(self._lib.iscsi_write16_sync(
                 self._live_ctx(), self.lun, lba, data, len(data), self.block_size, 0, 0, 1, 0, 0), "WRITE")
             self._lib.scsi_free_scsi_task(task)
+
+    def report_luns(self) -> dict[int, int]:
+        """Every LUN the target reports for this session, with its size in bytes (READ CAPACITY each)."""
+        with self._lock:
+            task = self._task(self._lib.iscsi_reportluns_sync(self._live_ctx(), 0, 4096), "REPORT LUNS")
+            try:
+                found = self._lib.scsi_datain_unmarshall(task)
+                listed = ctypes.cast(found, ctypes.POINTER(_ReportLuns)).contents if found else None
+                luns = [int(listed.luns[i]) for i in range(min(listed.num, 256))] if listed else []
+            finally:
+                self._lib.scsi_free_scsi_task(task)
+            sizes = {}
+            for lun in luns:
+                self.lun = lun
+                self._clear_unit_attention()
+                try:
+                    self._read_capacity()
+                except IscsiError:
+                    continue
+                sizes[lun] = self.capacity
+            return sizes
 
     def read_capacity(self) -> int:
         """READ CAPACITY(16) again (after the LUN changed size): the new size in bytes."""

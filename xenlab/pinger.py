@@ -246,6 +246,12 @@ class Pinger:
         with self._lock:
             self._marks.append(Mark(label, self._wall0 + (now - self._t0), now - self._t0))
 
+    @property
+    def replies(self) -> int:
+        """Replies received so far (while running)."""
+        with self._lock:
+            return len(self._replies)
+
     def stop(self) -> PingReport:
         """Stop sending, wait up to the timeout for outstanding replies, and build the report."""
         if self.report is not None:
@@ -328,3 +334,14 @@ class Pinger:
                                           reply[0] if reply else None))
             report.marks = list(self._marks)
         return report
+
+
+def ping(target: str, attempts: int = 3, interval_s: float = 0.2, timeout_s: float = 1.0, netns: str | None = None,
+         source: str | None = None) -> PingReport:
+    """Echoes until the first reply or ``attempts`` unanswered: a reachability probe through the kernel's
+    ICMP socket, so it never takes frames from another socket on the same interface."""
+    pinger = Pinger(target, interval_s=interval_s, timeout_s=timeout_s, netns=netns, source=source).start()
+    deadline = time.monotonic() + attempts * interval_s + timeout_s
+    while time.monotonic() < deadline and not pinger.replies:
+        time.sleep(0.01)
+    return pinger.stop()

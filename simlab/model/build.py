@@ -123,11 +123,11 @@ def _lun_size(inv: Inventory, s: InvSR) -> int:
 def _srs(inv: Inventory, hosts: list[str]) -> dict[str, SR]:
     srs = {}
     for s in inv.srs:
-        pbd_hosts = hosts if s.shared else hosts[:1]
+        pbd_hosts = inv.sr_hosts(s)
         description = {"lvmoiscsi": f"iSCSI SR [{s.target} ({s.iqn}; LUN {s.lun})]", "iso": "ISO library"}
         srs[s.name] = SR(
             name=s.name, uuid=stable_uuid(inv.lab.name, "SR", s.name), type=s.type,
-            content_type="iso" if s.type == "iso" else "user", role=s.role,
+            content_type=s.expected_content_type, role=s.role,
             shared=s.shared, physical_size=_lun_size(inv, s), pbds=[PBD(h, _sr_config(inv, s)) for h in pbd_hosts],
             target=str(s.target) if s.target else None, iqn=s.iqn, lun=s.lun,
             name_description=description.get(s.type, ""),
@@ -230,6 +230,7 @@ def build_lab(inv: Inventory) -> Lab:
     vms = _vms(inv)
     _vm_disks(inv, vms, srs)
     return Lab(
+        migration_downtime_ms=tuple(inv.xenmotion.simulated_downtime_ms),
         name=inv.lab.name,
         pool=pool,
         hosts=hosts,

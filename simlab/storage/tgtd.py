@@ -53,7 +53,7 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
     ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _tgtd_pids(port: int) -> list[int]:
+def tgtd_pids(port: int) -> list[int]:
     """Processes that are tgtd with our control port (a crashed twin's included)."""
     pids = []
     for proc in Path("/proc").iterdir():
@@ -88,7 +88,7 @@ class Tgtd:
     def remove_leftovers(self) -> list[str]:
         """Kill a tgtd of this lab that is still running and delete its socket and backing files."""
         removed = []
-        for pid in _tgtd_pids(self.port):
+        for pid in tgtd_pids(self.port):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
                 removed.append(f"tgtd pid {pid}")

@@ -171,6 +171,12 @@ def _storage(inv: Inventory) -> Problem | None:
                 return f"srs[{i}].iqn", f"{sr.iqn} is not a target of storage {inv.storage.name}"
         if sr.role == "iso" and sr.type != "iso":
             return f"srs[{i}].type", "an SR with role iso must have type iso"
+        hosts = {h.name for h in inv.pool.hosts}
+        for j, host in enumerate(sr.hosts or []):
+            if host not in hosts:
+                return f"srs[{i}].hosts[{j}]", f"host {host!r} is not in pool.hosts"
+        if sr.chap_user and (inv.storage is None or inv.storage.chap is None):
+            return f"srs[{i}].chap_user", "CHAP is set but storage.chap gives no password"
     if inv.ha.timeout_s <= 10 and inv.lab.kind == "real":
         return "ha.timeout_s", f"{inv.ha.timeout_s} s: xapi needs an HA timeout above 10 s (60 is its default)"
     if inv.ha.enabled:

@@ -160,12 +160,27 @@ class SR(Strict):
     type: Literal["lvmoiscsi", "iso", "nfs", "lvm", "ext"]
     role: Literal["vms", "heartbeat", "iso", "other"] = "other"
     shared: bool = False
+    content_type: str | None = None  # default: iso for an ISO library, user otherwise
     target: Address | None = None
     iqn: str | None = None
     lun: int | None = Field(default=None, ge=0)
-    chap_user: str | None = None
+    chap_user: str | None = None  # its PBDs must log in with CHAP as this user (password: storage.chap)
     location: str | None = None  # iso/nfs
     size_gib: float | None = Field(default=None, gt=0)
+    # Pool hosts that must have a PBD of it, plugged; default every host when shared, the first otherwise.
+    hosts: list[str] | None = None
+    # Above this physical utilisation the SR is too full; default 80 for SRs that hold VM disks, none otherwise.
+    max_utilisation_pct: float | None = Field(default=None, gt=0, le=100)
+
+    @property
+    def expected_content_type(self) -> str:
+        return self.content_type if self.content_type is not None else "iso" if self.type == "iso" else "user"
+
+    @property
+    def utilisation_limit_pct(self) -> float | None:
+        if self.max_utilisation_pct is not None:
+            return self.max_utilisation_pct
+        return 80.0 if self.role in ("vms", "other") and self.type != "iso" else None
 
 
 class HA(Strict):
@@ -176,6 +191,23 @@ class HA(Strict):
     # a few seconds so a failover test takes seconds, not minutes (crossref enforces the difference).
     timeout_s: int = Field(default=60, ge=1)
     restart_deadline_s: int = Field(default=180, ge=1)
+    heartbeat_sr_min_mib: int = Field(default=356, ge=1)  # xapi's minimum for the statefile SR
+
+
+class XenMotion(Strict):
+    """What a live migration must show, and how the destructive suite measures it."""
+
+    max_lost: int = Field(default=1, ge=0)  # replies lost at interval_s during one migration (the workshop: 1)
+    interval_s: float = Field(default=1.0, gt=0)  # the interval the budget is judged at
+    fine_interval_ms: int = Field(default=100, ge=10)  # the interval the outage is measured at
+    deadline_s: float = Field(default=300, gt=0)  # a migration that takes longer fails
+    # Disposable test VMs, when no inventory VM is marked `migrate`: clones of this template on the
+    # pool's default SR, started on the first host, destroyed afterwards.
+    template: str | None = None
+    clones: int = Field(default=1, ge=0, le=16)
+    clone_network: str | None = None  # default: the network with purpose "data"
+    # The twin's stop-and-copy pause, drawn from this range (ms); a real lab's is what it is.
+    simulated_downtime_ms: tuple[float, float] = (60.0, 210.0)
 
 
 class VM(Strict):
@@ -286,6 +318,7 @@ class Inventory(Strict):
     srs: list[SR] = Field(default_factory=list)
     ha: HA = HA()
     vms: list[VM] = Field(default_factory=list)
+    xenmotion: XenMotion = XenMotion()
     switches: list[Switch] = Field(default_factory=list)
     storage: Storage | None = None
     probe: Probe = Probe()
@@ -311,3 +344,9 @@ class Inventory(Strict):
 
     def sr(self, name: str) -> SR:
         return next(s for s in self.srs if s.name == name)
+
+    def sr_hosts(self, sr: SR) -> list[str]:
+        """The pool hosts that must have the SR plugged."""
+        if sr.hosts is not None:
+            return list(sr.hosts)
+        return [h.name for h in self.pool.hosts] if sr.shared else [self.pool.hosts[0].name]

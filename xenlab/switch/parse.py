@@ -47,6 +47,7 @@ EMPTY = {
     "show pagp counters": re.compile(r"\A\s*\Z"),
     "show etherchannel summary": re.compile(r"Number of channel-groups in use:\s*0\b"),
     "show lacp neighbor": re.compile(r"\A(?![\s\S]*Channel group)"),
+    "show pagp neighbor": re.compile(r"\A"),  # groups whose members hear no PAgP partner list no row
     "show pagp": re.compile(r"\A(?![\s\S]*Channel group)"),
     "show lacp": re.compile(r"\A(?![\s\S]*Channel group)"),
 }

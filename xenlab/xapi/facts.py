@@ -35,12 +35,12 @@ def classes() -> tuple[str, ...]:
 
 
 def _plain(value: Any, key: str = "") -> Any:
-    """JSON-ready: xmlrpc DateTime -> ISO string; secrets in maps -> ***."""
+    """JSON-ready: xmlrpc DateTime -> ISO string; a CHAP password in a map -> *** (chappassword_secret names one)."""
     if isinstance(value, xmlrpc.client.DateTime):
         return value.value
     if isinstance(value, dict):
         return {
-            str(k): (REDACTED if str(k).lower().startswith("chappassword") else _plain(v, str(k)))
+            str(k): (REDACTED if str(k).lower() == "chappassword" else _plain(v, str(k)))
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
@@ -116,6 +116,10 @@ class XapiFacts:
         return self.srs.get(name)
 
     @property
+    def secret_uuids(self) -> set[str]:
+        return {s.uuid for s in self.all("secret").values()}
+
+    @property
     def networks(self) -> dict[str, Network]:
         return {n.name: n for n in self.all(Network).values()}
 
@@ -137,6 +141,8 @@ def collect_facts(session: XapiSession) -> XapiFacts:
     for cls in classes():
         try:
             records[cls] = _plain(getattr(session.xenapi, cls).get_all_records())
+            if cls == "secret":  # uuids only: a secret's value is never kept, printed or saved
+                records[cls] = {r: {**rec, "value": REDACTED} for r, rec in records[cls].items()}
         except XenAPI.Failure as exc:
             if cls in OPTIONAL and exc.details[:1] == ["MESSAGE_METHOD_UNKNOWN"]:
                 records[cls] = {}

@@ -184,6 +184,7 @@ def vm(view: View) -> dict[str, tuple[Any, Record]]:
         mem = i(v.memory_bytes)
         out[view.vm_ref(v.name)] = (v, _vm_record(
             v.uuid, v.name, power_state=v.power_state, is_a_template=v.is_template,
+            current_operations={stable_uuid(v.uuid, "operation"): v.operation} if v.operation else {},
             resident_on=view.host_ref(v.resident_on) if running else NULL, affinity=view.host_ref(v.affinity),
             memory_target=mem, memory_static_max=mem, memory_dynamic_max=mem, memory_dynamic_min=mem,
             memory_static_min=mem, PV_bootloader="pygrub",

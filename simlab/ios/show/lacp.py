@@ -3,8 +3,8 @@
 Layouts of real IOS-XE output (genieparser's ShowLacp* and ShowPagp* samples). State comes from
 ``simlab.model.links``: a member's LACP state is its etherchannel flag (P bndl, s susp, I indep,
 H hot-sby, D down); LACPDUs flow every 30 s (slow rate) while the link is up, so the counters
-grow with the lab's clock. The twin speaks LACP only: the PAgP commands print their legend and
-no group, as a Catalyst without PAgP channels does.
+grow with the lab's clock. PAgP groups (``mode auto|desirable``) are listed by the PAgP commands,
+with no neighbor (no server bond speaks PAgP); a switch with none prints the legend alone.
 """
 
 from __future__ import annotations
@@ -141,8 +141,35 @@ _PAGP_INTERNAL_LEGEND = ["Flags:  S - Device is sending Slow hello.  C - Device 
 
 
 def show_pagp(lab: Lab, stack: SwitchStack, what: str) -> str:
-    """No PAgP channel groups: the legend alone (neighbor, internal), nothing for counters."""
+    """PAgP groups (``mode auto|desirable``): no server bond speaks PAgP, so no neighbor ever answers."""
+    groups = [s for s in (links.port_channel_state(lab, stack, g) for g in links.channel_groups(stack))
+              if s.protocol == "PAgP"]
+    sent_so_far = int(lab.clock.now() // LACP_INTERVAL_S) + 1
     if what == "counters":
-        return "\n"
-    legend = _PAGP_LEGEND if what == "neighbor" else _PAGP_INTERNAL_LEGEND
-    return "\n".join(legend) + "\n\n"
+        lines: list[str] = []
+        for state in groups:
+            lines += ["          Information         Flush        PAgP",
+                      "Port      Sent    Recv     Sent    Recv    Err Pkts",
+                      "---------------------------------------------------", f"Channel group: {state.group}"]
+            lines += [f"{m.port:<10}{0 if m.flag == 'D' else sent_so_far:<8}{0:<9}{0:<8}{0:<8}0"
+                      for m in state.members]
+            lines.append("")
+        return "\n".join(lines) + "\n"
+    if what == "neighbor":
+        lines = [*_PAGP_LEGEND, ""]
+        for state in groups:
+            lines += [f"Channel group {state.group} neighbors",
+                      "         Partner              Partner          Partner         Partner Group",
+                      "Port      Name                 Device ID        Port       Age  Flags   Cap.", ""]
+        return "\n".join(lines) + "\n"
+    lines = [*_PAGP_INTERNAL_LEGEND, ""]
+    for state in groups:
+        lines += [f"Channel group {state.group}",
+                  "                                Hello    Partner  PAgP     Learning  Group",
+                  "Port      Flags State   Timers  Interval Count   Priority   Method  Ifindex"]
+        for m in state.members:
+            down = m.flag == "D"
+            lines.append(f"{m.port:<10}{'d' if down else 'S':<6}{'U1/S1' if down else 'U2/S1':<8}"
+                         f"{'' if down else 'H':<8}{'1s' if down else '30s':<9}{0:<9}{128:<11}{'Any':<9}0")
+        lines.append("")
+    return "\n".join(lines) + "\n"

@@ -7,14 +7,16 @@ How to add a class: see ``xenlab.xapi.typed`` (a frozen dataclass, ``@xapi_class
 from xenlab.xapi.objects.message import Message
 from xenlab.xapi.objects.network import PIF, Bond, Network, PIFMetrics
 from xenlab.xapi.objects.pool import Cpu, Host, HostMetrics, Pool
-from xenlab.xapi.objects.storage import PBD, SR, VDI
-from xenlab.xapi.objects.vm import VM, VMGuestMetrics
+from xenlab.xapi.objects.storage import PBD, SR, VBD, VDI, Secret
+from xenlab.xapi.objects.vm import VIF, VM, VMGuestMetrics, VMMetrics
 
 __all__ = [
     "PBD",
     "PIF",
     "SR",
+    "VBD",
     "VDI",
+    "VIF",
     "VM",
     "Bond",
     "Cpu",
@@ -24,5 +26,7 @@ __all__ = [
     "Network",
     "PIFMetrics",
     "Pool",
+    "Secret",
     "VMGuestMetrics",
+    "VMMetrics",
 ]

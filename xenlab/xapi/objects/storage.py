@@ -1,4 +1,8 @@
-"""Storage: SRs, their PBDs (one per host that plugs the SR) and their VDIs."""
+"""Storage: SRs, their PBDs (one per host that plugs the SR), their VDIs, the VBDs joining VMs to them, secrets.
+
+Secrets are collected for their uuids only: ``collect_facts`` replaces every secret's value with ***
+before anything keeps it, so a check can say a PBD's CHAP secret exists without ever holding it.
+"""
 
 from __future__ import annotations
 
@@ -54,6 +58,18 @@ class SR(XapiObject):
         """The SR's PBD on the host named ``host``."""
         return next((p for p in self.pbds if p.host_name == host), None)
 
+    @property
+    def utilisation_pct(self) -> float:
+        return 100.0 * self.physical_utilisation / self.physical_size if self.physical_size else 0.0
+
+    def plugged_on(self) -> set[str]:
+        """The names of the hosts where the SR's PBD is attached."""
+        return {p.host_name for p in self.pbds if p.currently_attached and p.host_name}
+
+    def properly_shared(self, hosts: set[str]) -> bool:
+        """xapi's HA "agile" test: shared, and plugged on every one of ``hosts``."""
+        return self.shared and hosts <= self.plugged_on()
+
 
 @xapi_class("PBD")
 @dataclass(frozen=True, kw_only=True)
@@ -85,6 +101,14 @@ class PBD(XapiObject):
     def sr(self) -> SR | None:
         return self.facts.get(SR, self.sr_ref)
 
+    @property
+    def chap_user(self) -> str | None:
+        return self.device_config.get("chapuser") or None
+
+    @property
+    def chap_secret_uuid(self) -> str | None:
+        return self.device_config.get("chappassword_secret") or None
+
 
 @xapi_class("VDI")
 @dataclass(frozen=True, kw_only=True)
@@ -96,6 +120,7 @@ class VDI(XapiObject):
     read_only: bool
     sr_ref: str | None
     vbd_refs: tuple[str, ...]
+    physical_utilisation: int
 
     @classmethod
     def from_record(cls, ref_: str, r: Record, facts: XapiFacts) -> Self:
@@ -108,8 +133,56 @@ class VDI(XapiObject):
             read_only=flag(r.get("read_only", False)),
             sr_ref=ref(r.get("SR")),
             vbd_refs=refs(r.get("VBDs", ())),
+            physical_utilisation=int64(r.get("physical_utilisation")),
         )
 
     @property
     def sr(self) -> SR | None:
         return self.facts.get(SR, self.sr_ref)
+
+    @property
+    def vbds(self) -> tuple[VBD, ...]:
+        return self.facts.get_all(VBD, self.vbd_refs)
+
+
+@xapi_class("VBD")
+@dataclass(frozen=True, kw_only=True)
+class VBD(XapiObject):
+    type: str  # Disk | CD
+    mode: str  # RW | RO
+    userdevice: str
+    empty: bool
+    currently_attached: bool
+    vm_ref: str | None
+    vdi_ref: str | None
+
+    @classmethod
+    def from_record(cls, ref_: str, r: Record, facts: XapiFacts) -> Self:
+        return cls(
+            **cls.common(ref_, r, facts),
+            type=r.get("type", ""),
+            mode=r.get("mode", ""),
+            userdevice=str(r.get("userdevice", "")),
+            empty=flag(r.get("empty", False)),
+            currently_attached=flag(r.get("currently_attached", False)),
+            vm_ref=ref(r.get("VM")),
+            vdi_ref=ref(r.get("VDI")),
+        )
+
+    @property
+    def vdi(self) -> VDI | None:
+        return self.facts.get(VDI, self.vdi_ref)
+
+    @property
+    def is_disk(self) -> bool:
+        return self.type == "Disk" and not self.empty
+
+
+@xapi_class("secret")
+@dataclass(frozen=True, kw_only=True)
+class Secret(XapiObject):
+    """A xapi secret: its uuid only (the value is never collected)."""
+
+    @classmethod
+    def from_record(cls, ref_: str, r: Record, facts: XapiFacts) -> Self:
+        return cls(**cls.common(ref_, r, facts))

@@ -10,6 +10,7 @@ from xenlab.xapi.typed import Record, XapiObject, flag, int64, optional_flag, re
 if TYPE_CHECKING:
     from xenlab.xapi.facts import XapiFacts
     from xenlab.xapi.objects.pool import Host
+    from xenlab.xapi.objects.storage import VDI
 
 
 @xapi_class("VM")
@@ -88,6 +89,13 @@ class VM(XapiObject):
         return host.name if host is not None else None
 
     @property
+    def disks(self) -> tuple[VDI, ...]:
+        """The VDIs of its disk VBDs (VM.VBDs -> VBD.VDI), CD drives left out."""
+        from xenlab.xapi.objects.storage import VBD
+
+        return tuple(b.vdi for b in self.facts.get_all(VBD, self.vbd_refs) if b.is_disk and b.vdi is not None)
+
+    @property
     def guest_metrics(self) -> VMGuestMetrics | None:
         return self.facts.get(VMGuestMetrics, self.guest_metrics_ref)
 
@@ -95,6 +103,19 @@ class VM(XapiObject):
     def pv_drivers_detected(self) -> bool:
         """The guest agent reports PV drivers; a VM without guest metrics has none anyone saw."""
         return self.guest_metrics is not None and self.guest_metrics.pv_drivers_detected
+
+    @property
+    def vifs(self) -> list[VIF]:
+        return sorted(self.facts.get_all(VIF, self.vif_refs), key=lambda v: v.device)
+
+    @property
+    def metrics(self) -> VMMetrics | None:
+        return self.facts.get(VMMetrics, self.metrics_ref)
+
+    @property
+    def address(self) -> str | None:
+        """The guest's first IPv4 address, as its agent reports it (VM_guest_metrics networks 0/ip)."""
+        return self.guest_metrics.address if self.guest_metrics is not None else None
 
 
 @xapi_class("VM_guest_metrics")
@@ -106,6 +127,10 @@ class VMGuestMetrics(XapiObject):
     os_version: dict[str, str]
     networks: dict[str, str]  # "0/ip" -> address
 
+    @property
+    def address(self) -> str | None:
+        return self.networks.get("0/ip") or self.networks.get("0/ipv4/0") or None
+
     @classmethod
     def from_record(cls, ref_: str, r: Record, facts: XapiFacts) -> Self:
         return cls(
@@ -115,4 +140,50 @@ class VMGuestMetrics(XapiObject):
             pv_drivers_version=strings(r.get("PV_drivers_version")),
             os_version=strings(r.get("os_version")),
             networks=strings(r.get("networks")),
+        )
+
+
+@xapi_class("VIF")
+@dataclass(frozen=True, kw_only=True)
+class VIF(XapiObject):
+    device: str
+    mac: str
+    mtu: int
+    currently_attached: bool
+    vm_ref: str | None
+    network_ref: str | None
+
+    @classmethod
+    def from_record(cls, ref_: str, r: Record, facts: XapiFacts) -> Self:
+        return cls(
+            **cls.common(ref_, r, facts),
+            device=r.get("device", ""),
+            mac=r.get("MAC", ""),
+            mtu=int64(r.get("MTU")),
+            currently_attached=flag(r.get("currently_attached", False)),
+            vm_ref=ref(r.get("VM")),
+            network_ref=ref(r.get("network")),
+        )
+
+    @property
+    def network(self) -> str | None:
+        """The name of the network the VIF is on."""
+        network = self.facts.get("network", self.network_ref)
+        return network.name if network is not None else None
+
+
+@xapi_class("VM_metrics")
+@dataclass(frozen=True, kw_only=True)
+class VMMetrics(XapiObject):
+    memory_actual: int
+    vcpus_number: int
+    start_time: str
+
+    @classmethod
+    def from_record(cls, ref_: str, r: Record, facts: XapiFacts) -> Self:
+        return cls(
+            **cls.common(ref_, r, facts),
+            memory_actual=int64(r.get("memory_actual")),
+            vcpus_number=int64(r.get("VCPUs_number")),
+            start_time=str(r.get("start_time", "")),
         )

@@ -1,0 +1,93 @@
+"""XenMotion (destructive): a live migration loses at most the inventory's budget of pings.
+
+For each VM the inventory marks ``migrate``: steady state first (it runs and answers ping), then a
+live migration to another host while it is pinged at the budget's interval (1 s: the workshop's
+"loses at most one ping") and at a fine interval (100 ms) that measures the outage; the VM must end
+running on the destination with the same address, and goes back where it started afterwards. The
+report carries, per VM, lost pings, the outage in ms, the migration time and the timeline plot.
+
+Run it alone: ``pytest suites/xenmotion --allow-destructive --lab-name NAME``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import allure
+import pytest
+
+from fixtures.xenmotion import Placement, restore
+from xenlab.inventory import Inventory
+from xenlab.inventory.schema import VM
+from xenlab.migration import live_migrate
+from xenlab.pinger import Pinger
+from xenlab.xapi import XapiSession
+
+pytestmark = pytest.mark.destructive
+
+
+def _probe_source(inventory: Inventory, network: str | None) -> str | None:
+    """The runner's own address on the VM's network, so echoes leave by that interface."""
+    return next((str(p.address) for p in inventory.probe.interfaces if p.network == network), None)
+
+
+def _attach(name: str, coarse: Pinger, fine: Pinger, migration_s: float, tmp_path) -> None:  # noqa: ANN001
+    table = (f"{coarse.report.summary()}\n{fine.report.summary()}\nmigration time {migration_s:.1f} s\n")
+    allure.attach(table, name=f"{name}: pings during the migration", attachment_type=allure.attachment_type.TEXT)
+    for pinger, label in ((fine, "fine"), (coarse, "budget")):
+        png = pinger.report.plot(tmp_path / f"{name}-{label}.png", title=f"{name}: {pinger.report.summary()}")
+        allure.attach.file(str(png), name=f"{name}: timeline ({label} interval)",
+                           attachment_type=allure.attachment_type.PNG)
+    allure.attach(json.dumps({"budget": coarse.report.as_dict(), "fine": fine.report.as_dict()}, indent=1),
+                  name=f"{name}: echoes", attachment_type=allure.attachment_type.JSON)
+    print(table)
+
+
+def test_live_migration_loses_at_most_the_budget(migration_vm: VM, inventory: Inventory, xapi: XapiSession,
+                                                  placement_guard: Placement, record_property, tmp_path) -> None:
+    x, name, budget = xapi.xenapi, migration_vm.name, inventory.xenmotion
+    refs = x.VM.get_by_name_label(name)
+    assert refs, f"{name}: VM does not exist"
+    vm = refs[0]
+    assert x.VM.get_power_state(vm) == "Running", f"{name}: VM is {x.VM.get_power_state(vm).lower()}, " \
+                                                  "expected running to migrate it"
+    source = placement_guard.started_on[name]
+    destination = next((h.name for h in inventory.pool.hosts if h.name != source), None)
+    assert destination is not None, f"{name}: the pool has no other host to migrate to"
+    address = str(migration_vm.address)
+    where = {"netns": inventory.probe.netns, "source": _probe_source(inventory, migration_vm.network)}
+    coarse = Pinger(address, budget.interval_s, **where)
+    fine = Pinger(address, budget.fine_interval_ms / 1000, **where)
+    with coarse, fine:
+        settle = max(2 * budget.interval_s, 1.0)
+        time.sleep(settle)
+        assert coarse.replies and fine.replies, f"{name}: no reply to ping at {address} before the migration " \
+                                                "(steady state), so its loss cannot be measured"
+        for pinger in (coarse, fine):
+            pinger.mark("migration started")
+        try:
+            migration = live_migrate(x, vm, x.host.get_by_name_label(destination)[0], budget.deadline_s)
+        finally:
+            for pinger in (coarse, fine):
+                pinger.mark("migration ended")
+            time.sleep(settle + budget.interval_s)  # what the switch-over costs shows after it
+    try:
+        _attach(name, coarse, fine, migration.seconds, tmp_path)
+        record_property("lost_pings", coarse.report.lost)
+        record_property("outage_ms", round(fine.report.longest_outage_ms))
+        record_property("migration_s", round(migration.seconds, 2))
+        assert migration.ok, f"{name}: live migration {source} -> {destination} failed: {' '.join(migration.error)}"
+        now_on = x.host.get_name_label(x.VM.get_resident_on(vm))
+        assert now_on == destination, f"{name}: runs on {now_on} after the migration, expected {destination}"
+        metrics = x.VM.get_guest_metrics(vm)
+        reported = x.VM_guest_metrics.get_networks(metrics).get("0/ip") if metrics != "OpaqueRef:NULL" else None
+        assert reported == address, f"{name}: reports address {reported} after the migration, expected {address}"
+        assert coarse.report.lost <= budget.max_lost, (
+            f"{name}: {coarse.report.lost} pings lost at a {budget.interval_s:g} s interval during the live "
+            f"migration {source} -> {destination}, expected at most {budget.max_lost}; outage "
+            f"{fine.report.longest_outage_ms:.0f} ms measured at {budget.fine_interval_ms} ms")
+    finally:
+        failures = restore(x, Placement({name: source}), budget.deadline_s)
+        if failures:
+            pytest.fail("RESTORE FAILED: " + " | ".join(failures), pytrace=False)

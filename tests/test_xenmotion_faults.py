@@ -1,0 +1,91 @@
+"""suites/xenmotion (destructive) against the tests' twin: green when healthy, each migration fault turns
+exactly its check red naming the VM, the twin ends as it started, and SIGTERM during a migration still
+puts every VM back where it started.
+
+The catalogue of faults whose checks are destructive lives here (DESTRUCTIVE_CATALOGUE); the
+non-destructive catalogue (test_fault_catalogue.py) covers the rest and counts these.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.harness import ROOT, TwinHarness
+
+SUITE = "suites/xenmotion"
+CHECK = "test_live_migration.py::test_live_migration_loses_at_most_the_budget[{}]"
+VM1, VM4 = "CentOS6.5-test1", "CentOS6.5-test4"
+
+# fault with its arguments -> {check: words the failure message starts with}
+DESTRUCTIVE_CATALOGUE: dict[str, dict[str, str]] = {
+    "migration-downtime CentOS6.5-test1 3000": {CHECK.format(VM1): f"{VM1}: "},
+    "vm-suspend-unacknowledged CentOS6.5-test1": {
+        CHECK.format(VM1): f"{VM1}: live migration xen1 -> xen2 failed: VM_MIGRATE_FAILED"},
+    "vm-no-gratuitous-arp CentOS6.5-test1": {CHECK.format(VM1): f"{VM1}: "},
+    "host-memory-exhausted xen2": {
+        CHECK.format(VM1): f"{VM1}: live migration xen1 -> xen2 failed: HOST_NOT_ENOUGH_FREE_MEMORY"},
+    "trunk-vlan-removed cisco-stack Po2 10": {
+        CHECK.format(VM1): f"{VM1}: live migration xen1 -> xen2 failed: VM_MIGRATE_FAILED",
+        CHECK.format(VM4): f"{VM4}: live migration xen2 -> xen1 failed: VM_MIGRATE_FAILED"},
+}
+LOSS = {"migration-downtime CentOS6.5-test1 3000", "vm-no-gratuitous-arp CentOS6.5-test1"}
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="pinging VMs needs the data plane (root)")
+
+
+def _flags(twin: TwinHarness) -> tuple[str, ...]:
+    return ("--allow-destructive", "--lab-name", twin.inventory.lab.name)
+
+
+def _placement(twin: TwinHarness) -> dict[str, str | None]:
+    with twin.lab.lock:
+        return {vm.name: vm.resident_on for vm in twin.lab.vms.values()}
+
+
+def test_healthy_twin_migrates_every_marked_vm_there_and_back(twin: TwinHarness) -> None:
+    before = _placement(twin)
+    outcome = twin.run_suite(SUITE, [], *_flags(twin))
+    assert not outcome.failed and not outcome.skipped, outcome.summary()
+    assert outcome.passed == {CHECK.format(VM1), CHECK.format(VM4)}, outcome.summary()
+    assert _placement(twin) == before
+
+
+@pytest.mark.parametrize("entry", DESTRUCTIVE_CATALOGUE)
+def test_fault_turns_exactly_its_migration_check_red(twin: TwinHarness, entry: str) -> None:
+    name, *args = entry.split()
+    before = _placement(twin)
+    outcome = twin.run_suite(SUITE, [(name, args)], *_flags(twin))
+    expected = DESTRUCTIVE_CATALOGUE[entry]
+    assert set(outcome.failed) == set(expected), outcome.summary()
+    for check, words in expected.items():
+        assert outcome.failed[check].startswith(words), f"{check}: {outcome.failed[check]!r}"
+        if entry in LOSS:
+            assert "pings lost at a 1 s interval" in outcome.failed[check], outcome.failed[check]
+    assert _placement(twin) == before, "the run did not put every VM back where it started"
+
+
+def test_sigterm_during_a_migration_restores_every_vm(twin: TwinHarness, tmp_path) -> None:
+    before = _placement(twin)
+    env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", SUITE, f"--inventory={twin.inventory.source}",
+                             "-p", "no:cacheprovider", "-q", *_flags(twin)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any(v.operation for v in twin.lab.vms.values()):
+            time.sleep(0.02)
+        assert any(v.operation for v in twin.lab.vms.values()), "no migration started"
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode != 0, out
+    assert _placement(twin) == before, out
+    assert not any(v.operation for v in twin.lab.vms.values())
