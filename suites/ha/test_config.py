@@ -73,22 +73,23 @@ def test_statefile_on_heartbeat_sr(ha_expected: Inventory, xapi_facts: XapiFacts
         assert problem is None, f"{sr.name}: holds the HA statefile but {problem}"
 
 
-def test_vm_restart_priority(ha_expected: Inventory, xapi_facts: XapiFacts, protected_vm: VM) -> None:
-    vm = _vm(xapi_facts, protected_vm)
+def test_vm_restart_priority(ha_expected: Inventory, xapi_facts: XapiFacts, ha_vm: VM) -> None:
+    vm = _vm(xapi_facts, ha_vm)
     actual = vm.ha_restart_priority
-    assert actual == protected_vm.restart_priority, (
+    assert actual == ha_vm.restart_priority, (
         f"{vm.name}: HA restart priority is {actual or 'unset (not protected)'!r}, "
-        f"expected {protected_vm.restart_priority!r}")
+        f"expected {ha_vm.restart_priority!r}")
 
 
-def test_vm_restart_order(ha_expected: Inventory, xapi_facts: XapiFacts, protected_vm: VM) -> None:
-    vm = _vm(xapi_facts, protected_vm)
-    want = (protected_vm.order, protected_vm.start_delay)
+def test_vm_restart_order(ha_expected: Inventory, xapi_facts: XapiFacts, ha_vm: VM) -> None:
+    vm = _vm(xapi_facts, ha_vm)
+    want = (ha_vm.order, ha_vm.start_delay)
     assert (vm.order, vm.start_delay) == want, (
         f"{vm.name}: restart order {vm.order} with start delay {vm.start_delay}s, "
         f"expected order {want[0]} with start delay {want[1]}s")
 
 
-def test_vm_agile(ha_expected: Inventory, xapi_facts: XapiFacts, protected_vm: VM) -> None:
-    problems = agility_problems(xapi_facts, _vm(xapi_facts, protected_vm))
-    assert not problems, f"{protected_vm.name}: not agile (HA cannot restart it elsewhere): {'; '.join(problems)}"
+def test_vm_networks_agile(ha_expected: Inventory, xapi_facts: XapiFacts, ha_vm: VM) -> None:
+    """Its VIFs on properly shared networks (its disks: suites/storage test_vm_disks_agile)."""
+    problems = agility_problems(xapi_facts, _vm(xapi_facts, ha_vm), disks=False)
+    assert not problems, f"{ha_vm.name}: not agile (HA cannot restart it elsewhere): {'; '.join(problems)}"

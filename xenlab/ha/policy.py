@@ -36,10 +36,10 @@ def _raw(facts: XapiFacts, cls: str, ref: str) -> dict:
     return typed.record if typed is not None else facts.records.get(cls, {}).get(ref, {})
 
 
-def agility_problems(facts: XapiFacts, vm: VM) -> list[str]:
+def agility_problems(facts: XapiFacts, vm: VM, disks: bool = True) -> list[str]:
     """Why ``vm`` could not be restarted on any enabled host (empty: it is agile)."""
     problems = []
-    for vbd_ref in vm.vbd_refs:
+    for vbd_ref in vm.vbd_refs if disks else ():
         vbd = _raw(facts, "VBD", vbd_ref)
         vdi = facts.get("VDI", vbd.get("VDI"))
         if vdi is None or vdi.sr is None:
