@@ -3,6 +3,7 @@
 pytest_plugins = [
     "fixtures.options",
     "fixtures.lab",
+    "fixtures.skips",
     "fixtures.params",
     "fixtures.report",
     "fixtures.waivers",

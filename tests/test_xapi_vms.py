@@ -124,3 +124,45 @@ def test_vif_unplug_and_plug(api) -> None:
     assert _code(lambda: api.VIF.unplug(vif))[0] == "DEVICE_ALREADY_DETACHED"
     api.VIF.plug(vif)
     assert api.VIF.get_currently_attached(vif) is True
+
+
+def test_a_disposable_clone_runs_and_is_destroyed_with_its_disks(api) -> None:
+    source = api.VM.get_by_name_label("CentOS6.5-test3")[0]
+    api.VM.hard_shutdown(source)
+    try:
+        clone = api.VM.clone(source, "xenlab-disposable-1")
+    finally:
+        api.VM.start_on(source, _host(api, "xen2"), False, False)
+    api.VM.add_to_other_config(clone, "xenlab_disposable", "xltest")
+    api.VM.provision(clone)
+    vdis = [api.VBD.get_VDI(v) for v in api.VM.get_VBDs(clone) if api.VBD.get_type(v) == "Disk"]
+    assert vdis, "the clone has no disks"
+    parent = api.VDI.get_record(vdis[0])
+    assert int(parent["physical_utilisation"]) < int(parent["virtual_size"]) // 100, "a clone is copy-on-write"
+    api.VM.start_on(clone, _host(api, "xen1"), False, False)
+    found = api.VM.get_all_records_where('field "is_control_domain"="false"')
+    assert any(r["other_config"].get("xenlab_disposable") == "xltest" for r in found.values())
+    assert api.VM_guest_metrics.get_networks(api.VM.get_guest_metrics(clone))["0/ip"].startswith("198.18.30.")
+    assert _code(lambda: api.VM.destroy(clone))[0] == "VM_BAD_POWER_STATE"
+    api.VM.hard_shutdown(clone)
+    api.VM.destroy(clone)
+    for vdi in vdis:
+        api.VDI.destroy(vdi)
+    assert not api.VM.get_by_name_label("xenlab-disposable-1")
+    assert not set(vdis) & set(api.VDI.get_all())
+
+
+def test_disposable_vms_are_provisioned_and_leftovers_removed(api) -> None:
+    from xenlab import disposable
+
+    source = api.VM.get_by_name_label("CentOS6.5-test3")[0]
+    api.VM.hard_shutdown(source)
+    try:
+        vm, address = disposable.provision(api, "CentOS6.5-test3", "xenlab-disposable-2", "xen1", "xltest", 10)
+    finally:
+        api.VM.start_on(source, _host(api, "xen2"), False, False)
+    assert address.startswith("198.18.30.") and api.VM.get_power_state(vm) == "Running"
+    assert disposable.leftovers(api, "xltest") == {vm: "xenlab-disposable-2"}
+    assert disposable.leftovers(api, "another-lab") == {}
+    assert disposable.remove_leftovers(api, "xltest") == ["xenlab-disposable-2"]
+    assert not api.VM.get_by_name_label("xenlab-disposable-2")

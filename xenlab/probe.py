@@ -57,7 +57,7 @@ def unavailable_reason(inventory: Inventory) -> str | None:
     if os.geteuid() != 0:
         return "packet checks need root (raw sockets); run as root or give python CAP_NET_RAW"
     if inventory.probe.netns and not netns.exists(inventory.probe.netns):
-        return f"probe namespace {inventory.probe.netns} does not exist (is the lab's data plane up?)"
+        return f"probe namespace {inventory.probe.netns} (probe.netns) does not exist (is the lab's data plane up?)"
     return None
 
 

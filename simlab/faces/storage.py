@@ -23,6 +23,7 @@ from xenlab import iscsi, netns
 
 if TYPE_CHECKING:
     from simlab.twin import Twin
+    from xenlab.inventory.schema import Inventory
 
 log = logging.getLogger("simlab.storage")
 HEALTH_INTERVAL_S = 2.0
@@ -172,6 +173,15 @@ class StorageFace:
         if want.chap != have.chap and want.chap is not None:
             self.tgtd.set_account(*want.chap, list(self.tids.values()))
         self.applied = want
+
+
+def sweep(inventory: Inventory) -> list[str]:
+    """What a killed twin of this lab left of its target (tgtd, its socket, backing files): removed, one line each."""
+    if inventory.storage is None:
+        return []
+    names = Names(inventory.lab.name, inventory.probe.netns)
+    tgtd = Tgtd(lab_tag(inventory.lab.name), names.storage_ns(inventory.storage.name), str(inventory.storage.portal))
+    return tgtd.remove_leftovers()
 
 
 def make(twin: Twin) -> StorageFace | None:

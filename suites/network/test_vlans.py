@@ -23,7 +23,7 @@ def test_vlan_active(switch_vlan, switch_facts):
 def test_svi_up(switch_vlan, switch_facts):
     switch, vlan = switch_vlan
     if vlan.svi is None:
-        pytest.skip(f"VLAN {vlan.id} has no SVI in the inventory")
+        pytest.skip(f"not applicable: VLAN {vlan.id} has no SVI in the inventory")
     facts = switch_facts[switch.name]
     db = facts.vlans.get(vlan.id)
     if db is None or db.status != "active":

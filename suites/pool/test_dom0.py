@@ -14,7 +14,7 @@ def storage_network(inventory: Inventory) -> Network:
         return inventory.network(inventory.storage.network)
     network = inventory.network_by_purpose("storage")
     if network is None:
-        pytest.skip("the inventory has no storage network")
+        pytest.skip("not applicable: the inventory has no storage network")
     return network
 
 
@@ -46,7 +46,7 @@ def test_storage_interface_mtu(dom0: Dom0, inventory: Inventory) -> None:
 def test_storage_ping_jumbo(dom0: Dom0, dom0_storage_pings: dict[str, Ping], inventory: Inventory) -> None:
     network = storage_network(inventory)
     if inventory.storage is None:
-        pytest.skip("the inventory has no storage server")
+        pytest.skip("not applicable: the inventory has no storage server")
     portal, size = str(inventory.storage.portal), network.mtu - 28
     ping = dom0_storage_pings[dom0.name]
     if not ping.sent:

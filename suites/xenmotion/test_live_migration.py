@@ -1,10 +1,11 @@
 """XenMotion (destructive): a live migration loses at most the inventory's budget of pings.
 
-For each VM the inventory marks ``migrate``: steady state first (it runs and answers ping), then a
-live migration to another host while it is pinged at the budget's interval (1 s: the workshop's
-"loses at most one ping") and at a fine interval (100 ms) that measures the outage; the VM must end
-running on the destination with the same address, and goes back where it started afterwards. The
-report carries, per VM, lost pings, the outage in ms, the migration time and the timeline plot.
+For each VM the inventory marks ``migrate`` (or each disposable clone of ``xenmotion.template``):
+steady state first (it runs and answers ping), then a live migration to another host while it is
+pinged at the budget's interval (1 s: the workshop's "loses at most one ping") and at a fine
+interval (100 ms) that measures the outage; the VM must end running on the destination with the
+same address, and goes back where it started afterwards. The report carries, per VM, lost pings,
+the outage in ms, the migration time and the timeline plot.
 
 Run it alone: ``pytest suites/xenmotion --allow-destructive --lab-name NAME``.
 """
@@ -55,7 +56,7 @@ def test_live_migration_loses_at_most_the_budget(migration_vm: VM, inventory: In
     source = placement_guard.started_on[name]
     destination = next((h.name for h in inventory.pool.hosts if h.name != source), None)
     assert destination is not None, f"{name}: the pool has no other host to migrate to"
-    address = str(migration_vm.address)
+    address = str(migration_vm.address) if migration_vm.address else placement_guard.addresses[name]
     where = {"netns": inventory.probe.netns, "source": _probe_source(inventory, migration_vm.network)}
     coarse = Pinger(address, budget.interval_s, **where)
     fine = Pinger(address, budget.fine_interval_ms / 1000, **where)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from simlab.faces.xapi import alerts, netrecords
+from simlab.faces.xapi import alerts, lifecycle, netrecords
 from simlab.faces.xapi.records import ControlDomain
 from simlab.faces.xapi.view import View
 from simlab.faces.xapi.wire import NULL, XapiError, as_bool, as_int, as_map, datetime, i, ref
@@ -345,6 +345,10 @@ MESSAGES: dict[str, Message] = {
     "VM.clean_shutdown": Message(1, vm_shutdown),
     "VM.hard_shutdown": Message(1, vm_hard_shutdown),
     "VM.pool_migrate": Message(3, vm_pool_migrate),
+    "VM.clone": Message(2, lifecycle.vm_clone),
+    "VM.provision": Message(1, lifecycle.vm_provision),
+    "VM.destroy": Message(1, lifecycle.vm_destroy),
+    "VDI.destroy": Message(1, lifecycle.vdi_destroy),
     "VIF.plug": Message(1, vif_plug),
     "VIF.unplug": Message(1, vif_unplug),
     "task.destroy": Message(1, task_destroy),
