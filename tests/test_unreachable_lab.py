@@ -26,7 +26,7 @@ def test_every_check_names_the_device_that_did_not_answer(tmp_path: Path) -> Non
     outcome = read_junit(junit, ROOT / "suites")
     assert not outcome.passed, "a check passed against a lab that does not answer"
     assert outcome.failed, outcome.summary()
-    device = re.compile(r"^(probe|pool lab|cisco-stack \(127\.29\.1\.1:2222\)|"
+    device = re.compile(r"^(probe|storage probe|pool lab|cisco-stack \(127\.29\.1\.1:2222\)|"
                         r"xen[12] dom0 \(127\.29\.0\.1[12]:2222\)): ")
     for node, message in outcome.failed.items():
         assert device.match(message), f"{node}: {message!r} does not start with the device"
