@@ -26,4 +26,5 @@ pytest_plugins = [
     "fixtures.dom0",
     "fixtures.storage",
     "fixtures.xenmotion",
+    "fixtures.ha",
 ]

@@ -49,6 +49,8 @@ FAULTS: dict[str, dict[str, str]] = {
         "pool/test_dom0.py::test_bond_state[xen1]": "xen1: bond0 bond_mode is balance-tcp, expected balance-slb",
     },
     "bond-mode xen1 balance-slb": {
+        "ha/test_config.py::test_ha_plan_exists": "pool lab",
+        "pool/test_hosts.py::test_host_live[xen1]": "xen1",
         "network/test_reachability.py::test_host_answers_ping[xen1-Management]": host_unreachable("xen1", "Management"),
         "network/test_reachability.py::test_host_answers_ping[xen1-Storage]": host_unreachable("xen1", "Storage"),
         "network/test_reachability.py::test_host_answers_ping[xen1-XenMotion]": host_unreachable("xen1", "XenMotion"),
@@ -80,6 +82,7 @@ FAULTS: dict[str, dict[str, str]] = {
         ),
     },
     "host-disabled xen2": {
+        "ha/test_config.py::test_ha_plan_exists": "pool lab",
         "pool/test_hosts.py::test_host_enabled[xen2]": "xen2: host is disabled, expected enabled",
     },
     "host-memory-mismatch xen2": {
@@ -115,6 +118,7 @@ FAULTS: dict[str, dict[str, str]] = {
         "pool/test_dom0.py::test_bond_state[xen1]": "xen1: bond0 member eth1 is disabled, expected enabled",
     },
     "host-not-live xen2": {
+        "ha/test_config.py::test_ha_plan_exists": "pool lab",
         "pool/test_hosts.py::test_host_live[xen2]": "xen2: host is not live, expected live",
     },
     "iso-sr-missing ISOStore": {
@@ -366,6 +370,32 @@ FAULTS: dict[str, dict[str, str]] = {
     "vm-disk-local CentOS6.5-test4": {
         "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test4]": "CentOS6.5-test4",
     },
+    # HA (messages pinned to the object they name first).
+    "ha-disabled": {
+        "ha/test_config.py::test_ha_enabled": "pool lab",
+    },
+    "ha-failures-to-tolerate 0": {
+        "ha/test_config.py::test_ha_failures_to_tolerate": "pool lab",
+    },
+    "ha-no-capacity xen2": {
+        "ha/test_config.py::test_ha_plan_exists": "pool lab",
+    },
+    "ha-statefile-sr-unshared": {
+        "ha/test_config.py::test_statefile_on_heartbeat_sr": "HeartBeat SR",
+    },
+    "ha-heartbeat-cut xen2": {
+        "ha/test_config.py::test_ha_plan_exists": "pool lab",
+        "network/test_trunks.py::test_trunk_allowed_vlans[Po2]": "Po2",
+        "pool/test_hosts.py::test_host_live[xen2]": "xen2",
+    },
+    "vm-ha-unprotected CentOS6.5-test4": {
+        "ha/test_config.py::test_vm_restart_priority[CentOS6.5-test4]": "CentOS6.5-test4",
+    },
+    "vm-ha-order CentOS6.5-test4 9": {
+        "ha/test_config.py::test_vm_restart_order[CentOS6.5-test4]": "CentOS6.5-test4",
+    },
+    # Seen only by the destructive failover check: nothing fails in this run.
+    "vm-disk-locked CentOS6.5-test1": {},
 }
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from simlab.model.ha import HaRuntime
 from simlab.model.objects import SR, VBD, VDI, VM, Cable, Host, Message, Network, Pool, Probe, StorageServer, Task
 from simlab.model.switch import SwitchStack
 
@@ -55,6 +56,7 @@ class Lab:
     memory_copier: Callable[..., None] | None = None  # a simlab.model.migration.MemoryCopier
     # xapi messages (alerts) by uuid: simlab.model.messages.post adds one
     messages: dict[str, Message] = field(default_factory=dict)
+    ha: HaRuntime = field(default_factory=HaRuntime)
     _listeners: list[Callable[[Lab], None]] = field(default_factory=list)
     # Real iSCSI logins for PBD.plug: set by the storage face while it runs (simlab.storage.fabric.Fabric);
     # without it (no root) a plug only changes the model.
