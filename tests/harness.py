@@ -239,3 +239,10 @@ def expectations_copy(folder: Path, name: str, edit: Callable[[dict], None]) -> 
         edit(data)
 
     return edited_inventory(TWIN_INVENTORY, folder, name, as_real)
+
+
+def check_outcome(outcome: Outcome, expected: dict[str, str]) -> None:
+    """Exactly the expected checks failed, each with a message containing its text (the object it names)."""
+    assert set(outcome.failed) == set(expected), outcome.summary() + "\n" + outcome.output[-3000:]
+    for test_id, text in expected.items():
+        assert text in outcome.failed[test_id], f"{test_id}: {outcome.failed[test_id]!r} lacks {text!r}"

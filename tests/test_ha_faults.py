@@ -10,8 +10,7 @@ import os
 
 import pytest
 
-from tests.harness import TwinHarness
-from tests.test_pool_faults import check_outcome
+from tests.harness import TwinHarness, check_outcome
 
 SUITE = "suites/ha/test_config.py"
 VM = "CentOS6.5-test4"

@@ -15,13 +15,13 @@ import time
 import uuid as uuidlib
 from typing import TYPE_CHECKING
 
-from simlab.faces.dataplane.names import Names
 from simlab.ha.daemon import Daemon, Peer
 from simlab.ha.failover import Failover
 from simlab.ha.statefile import BLOCK, BlockServer, UdpBlockDevice, encode
 from simlab.model import messages
 from simlab.model.ha import DaemonView, Timeouts
 from simlab.model.lab import Lab
+from simlab.model.netnames import Names
 
 if TYPE_CHECKING:
     from simlab.twin import Twin
