@@ -14,4 +14,5 @@ pytest_plugins = [
     "fixtures.dom0",
     "fixtures.storage",
     "fixtures.xenmotion",
+    "fixtures.ha",
 ]

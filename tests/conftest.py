@@ -20,7 +20,7 @@ from tests.harness import TwinHarness, start_harness, stop_harness
 _OWN_STATE_DIR: str | None = None
 if "XENLAB_TEST_SECRETS" not in os.environ:
     os.environ["XENLAB_TEST_SECRETS"] = "1"
-    for _variable in ("XEN_PASSWORD", "SWITCH_PASSWORD", "SWITCH_ENABLE_SECRET", "CHAP_PASSWORD"):
+    for _variable in ("XEN_PASSWORD", "SWITCH_PASSWORD", "SWITCH_ENABLE_SECRET", "CHAP_PASSWORD", "BMC_PASSWORD"):
         os.environ[_variable] = f"xl-{_variable.lower()}-{secrets.token_hex(6)}"
     _OWN_STATE_DIR = os.environ["SIMLAB_STATE_DIR"] = tempfile.mkdtemp(prefix="simlab-tests-")
 

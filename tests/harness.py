@@ -93,6 +93,7 @@ class TwinHarness:
     def run_suite(self, suite: str, faults: list[tuple[str, list[str]]] = (), *args: str,
                   env: dict[str, str] | None = None) -> Outcome:
         """Inject ``faults``, run ``suite`` (a path under the repo), heal, and return what failed."""
+        baseline = self._placement()
         for name, fault_args in faults:
             self.lab.faults.inject(name, list(fault_args))
         self.twin.settle()
@@ -102,6 +103,26 @@ class TwinHarness:
             if faults:
                 self.lab.faults.heal()
                 self.twin.settle()
+                self._put_back(baseline)
+
+    def _placement(self) -> tuple[str | None, dict[str, tuple[str, str | None]]]:
+        with self.lab.lock:
+            return self.lab.pool.master, {v.name: (v.power_state, v.resident_on) for v in self.lab.vms.values()}
+
+    def _put_back(self, baseline: tuple[str | None, dict[str, tuple[str, str | None]]]) -> None:
+        """Undo what HA did on its own during a fault (VMs restarted elsewhere, a new master), so the next
+        case starts from the same lab: as an administrator would migrate them back."""
+        master, vms = baseline
+        if self._placement() == baseline:
+            return
+        with self.lab.lock:
+            self.lab.pool.master = master
+            for name, (state, host) in vms.items():
+                vm = self.lab.vms.get(name)
+                if vm is not None and state == "Running" and vm.power_state == "Running":
+                    vm.resident_on = host
+        self.lab.changed()
+        self.twin.settle()
 
     def healthy(self, suite: str) -> Outcome:
         """The suite's outcome against the healthy twin, run once per session."""

@@ -13,6 +13,7 @@ from typing import Any
 VOLATILE = (
     "*.last_updated", "*.memory_free", "*.uptime*", "*.age", "*.counters.*", "*.raw.*", "*.timestamp",
     "*.physical_utilisation", "*.domid", "*.start_time", "*.install_time", "*collected_at",
+    "*.message.*",  # alerts come and go
 )
 
 

@@ -11,4 +11,6 @@ FACES = [
     "simlab.faces.dom0",  # dom0 shell over SSH, one endpoint per host
     "simlab.faces.dataplane",  # network namespaces, veths and bridges (needs root)
     "simlab.faces.storage",  # the iSCSI target in the storage namespace, hosts' sessions (needs the data plane)
+    "simlab.faces.bmc",  # one IPMI BMC per host (pyghmi), on its BMC address
+    "simlab.faces.ha",  # xhad heartbeats between the host namespaces, and the failover (needs the data plane)
 ]

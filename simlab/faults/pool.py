@@ -108,8 +108,9 @@ def vm_halted(lab: Lab, vm: str) -> Undo:
     target = lookup.vm(lab, vm)
     if target.power_state == "Halted":
         raise FaultError(f"VM {vm} is already halted")
+    # Shut down by someone, not failed: xapi clears ha_always_run, so HA leaves it halted.
     return undo_all(set_attr(target, "power_state", "Halted"), set_attr(target, "resident_on", None),
-                    set_attr(target, "domid", -1))
+                    set_attr(target, "domid", -1), set_attr(target, "ha_always_run", False))
 
 
 @fault("vm-no-pv-drivers", breaks="a VM without PV drivers (guest tools not running)",

@@ -10,9 +10,9 @@ cannot receive a VM.
 
 from __future__ import annotations
 
-from simlab.faces.xapi import capacity
 from simlab.faults import lookup
 from simlab.faults.registry import FaultError, Undo, fault, set_attr
+from simlab.model import capacity
 from simlab.model.lab import Lab
 from xenlab.inventory.schema import Inventory
 

@@ -67,6 +67,8 @@ def _hosts(inv: Inventory) -> dict[str, Host]:
             cpu_count=h.cpu.count,
             memory_bytes=int(h.memory_gib * GIB),
             fence_method=h.fence.method,
+            bmc_address=str(h.fence.address) if h.fence.address else None,
+            bmc_port=h.fence.port,
             untagged_network=_untagged(inv, h.name),
             iscsi_iqn=f"iqn.2024-01.lab.simlab:{h.name}",
         )
@@ -169,6 +171,7 @@ def _vms(inv: Inventory) -> dict[str, VM]:
             address=str(v.address) if v.address else None,
             mac=stable_mac(inv.lab.name, "vm", v.name),
             ha_restart_priority=v.restart_priority,
+            ha_always_run=bool(v.restart_priority),
             order=v.order,
             start_delay=v.start_delay,
             auto_poweron=v.auto_poweron,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from simlab.model.ha import HaRuntime
 from simlab.model.messages import Message
 from simlab.model.objects import SR, VBD, VDI, VM, Cable, Host, Network, Pool, Probe, StorageServer
 from simlab.model.switch import SwitchStack
@@ -60,6 +61,7 @@ class Lab:
     memory_copier: MemoryCopier | None = None
     # xapi messages (alerts) by uuid: simlab.model.messages.post adds one
     messages: dict[str, Message] = field(default_factory=dict)
+    ha: HaRuntime = field(default_factory=HaRuntime)
     _listeners: list[Callable[[Lab], None]] = field(default_factory=list)
     # Real iSCSI logins for PBD.plug: set by the storage face while it runs (simlab.storage.fabric.Fabric);
     # without it (no root) a plug only changes the model.

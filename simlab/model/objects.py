@@ -65,6 +65,10 @@ class Host:
     enabled: bool = True
     # host_metrics.live as xapi reports it; False also when the twin is told the host is not live.
     xapi_live: bool = True
+    # With HA on, the master's view of the liveset: False once xhad declared the host dead.
+    ha_live: bool = True
+    bmc_address: str | None = None  # the host's BMC (IPMI), where the twin serves one
+    bmc_port: int = 623
     services: dict[str, bool] = field(
         default_factory=lambda: {"xapi": True, "iscsid": True, "multipathd": True, "chronyd": True}
     )
@@ -110,6 +114,8 @@ class VM:
     address: str | None
     mac: str
     ha_restart_priority: str = ""
+    ha_always_run: bool = False  # protected (or best-effort) by HA; a clean shutdown clears it
+    disk_locked: bool = False  # its disk stays locked by a dead host: a start fails
     order: int = 0
     start_delay: int = 0
     auto_poweron: bool = True

@@ -100,6 +100,10 @@ def _hosts(inv: Inventory) -> Problem | None:
         for j, nic in enumerate(inv.bond.nics):
             if nic not in host.nics:
                 return f"bond.nics[{j}]", f"host {host.name} has no NIC {nic!r} (it has {', '.join(host.nics)})"
+        if host.fence.method == "ipmi":
+            for field in ("address", "credentials"):
+                if getattr(host.fence, field) is None:
+                    return f"pool.hosts[{i}].fence.{field}", f"ipmi fencing needs the BMC's {field}"
     return None
 
 
@@ -173,6 +177,8 @@ def _storage(inv: Inventory) -> Problem | None:
                 return f"srs[{i}].hosts[{j}]", f"host {host!r} is not in pool.hosts"
         if sr.chap_user and (inv.storage is None or inv.storage.chap is None):
             return f"srs[{i}].chap_user", "CHAP is set but storage.chap gives no password"
+    if inv.ha.timeout_s <= 10 and inv.lab.kind == "real":
+        return "ha.timeout_s", f"{inv.ha.timeout_s} s: xapi needs an HA timeout above 10 s (60 is its default)"
     if inv.ha.enabled:
         if inv.ha.heartbeat_sr is None:
             return "ha.heartbeat_sr", "HA is enabled but no heartbeat SR is named"

@@ -97,7 +97,8 @@ class Cpu(Strict):
 
 class Fence(Strict):
     method: Literal["switch-ports", "ipmi", "none"] = "switch-ports"
-    address: Address | None = None  # the BMC, for ipmi
+    address: Address | None = None  # the host's BMC (IPMI over LAN), required for ipmi
+    port: int = Field(default=623, ge=1, le=65535)
     credentials: Credentials | None = None
 
 
@@ -186,7 +187,9 @@ class HA(Strict):
     enabled: bool = False
     failures_to_tolerate: int = Field(default=1, ge=0)
     heartbeat_sr: str | None = None
-    timeout_s: int = Field(default=60, ge=10)
+    # The HA timeout T (xhad's HeartbeatTimeout). xapi wants more than 10 s on a real lab; a twin may use
+    # a few seconds so a failover test takes seconds, not minutes (crossref enforces the difference).
+    timeout_s: int = Field(default=60, ge=1)
     restart_deadline_s: int = Field(default=180, ge=1)
     heartbeat_sr_min_mib: int = Field(default=356, ge=1)  # xapi's minimum for the statefile SR
 

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from simlab.faces.xapi import alerts, capacity, lifecycle, netrecords
+from simlab.faces.xapi import alerts, lifecycle, netrecords
 from simlab.faces.xapi.records import ControlDomain
 from simlab.faces.xapi.view import View
 from simlab.faces.xapi.wire import NULL, XapiError, as_bool, as_int, as_map, datetime, i, ref
-from simlab.model import migration, placement
+from simlab.model import capacity, migration
 from simlab.model.build import add_ha_vdis
 from simlab.model.objects import PBD, SR, VM, Host
 from simlab.storage.fabric import PlugError
@@ -76,19 +76,30 @@ def _usable_host(view: View, host_ref: str) -> Host:
     return host
 
 
-def _place(view: View, vm_ref: str, vm: VM, host: Host) -> None:
-    free = capacity.free_memory(view.lab, host.name)
-    if vm.resident_on != host.name and free < vm.memory_bytes:
-        raise XapiError("HOST_NOT_ENOUGH_FREE_MEMORY", i(vm.memory_bytes), i(free))
-    vm.resident_on = host.name
+def _preserve_plan(view: View, vm: VM, host: Host) -> None:
+    """HA overcommit protection: a VM arriving on a host must not break the failover plan."""
+    pool = view.lab.pool
+    if not pool.ha_enabled or pool.ha_allow_overcommit or vm.resident_on == host.name:
+        return
+    failures = pool.ha_failures_to_tolerate
+    if capacity.plan_exists(view.lab, failures) and not capacity.plan_exists(view.lab, failures, (vm, host.name)):
+        raise XapiError("HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN")
+
+
+def _boot(view: View, vm: VM, host: Host) -> None:
+    _preserve_plan(view, vm, host)
+    try:
+        capacity.start(view.lab, vm, host)
+    except capacity.StartFailed as exc:
+        raise XapiError(*exc.description) from None
+    if vm.ha_restart_priority:
+        vm.ha_always_run = True  # xapi: starting a VM with a restart priority protects it
 
 
 def vm_start_on(view: View, vm_ref: str, host_ref: str, _paused: Any, _force: Any) -> str:
     vm = _user_vm(view, vm_ref)
     _expect_power(vm_ref, vm, "Halted")
-    host = _usable_host(view, host_ref)
-    _place(view, vm_ref, vm, host)
-    placement.start_on(view.lab, vm, host.name)
+    _boot(view, vm, _usable_host(view, host_ref))
     return ""
 
 
@@ -111,7 +122,9 @@ def vm_shutdown(view: View, vm_ref: str) -> str:
     vm = _user_vm(view, vm_ref)
     _expect_power(vm_ref, vm, "Running")
     _idle(vm_ref, vm)
-    placement.halt(vm)
+    # A shutdown asked for by a client is not a failure: HA must not restart the VM.
+    capacity.halt(vm)
+    vm.ha_always_run = False
     return ""
 
 
@@ -119,7 +132,9 @@ def vm_hard_shutdown(view: View, vm_ref: str) -> str:
     vm = _user_vm(view, vm_ref)
     _expect_power(vm_ref, vm, "Running", "Paused", "Suspended")
     _idle(vm_ref, vm)
-    placement.halt(vm)
+    # A shutdown asked for by a client is not a failure: HA must not restart the VM.
+    capacity.halt(vm)
+    vm.ha_always_run = False
     return ""
 
 
@@ -130,6 +145,7 @@ def vm_pool_migrate(view: View, vm_ref: str, host_ref: str, options: Any) -> Job
     _expect_power(vm_ref, vm, "Running")
     _idle(vm_ref, vm)
     host = _usable_host(view, host_ref)
+    _preserve_plan(view, vm, host)
     if vm.network is not None and not any(p.network == vm.network for p in netrecords.places(view, host)):
         network = view.lab.networks.get(vm.network)
         raise XapiError("VM_REQUIRES_NETWORK", vm_ref, ref("network", network.uuid) if network else NULL)
@@ -293,9 +309,12 @@ def pool_disable_ha(view: View) -> str:
 
 def pool_set_failures(view: View, _pool_ref: str, value: Any) -> str:
     n = as_int(value, "value")
-    if view.lab.pool.ha_enabled and not capacity.plan_exists(view.lab, n):
+    if n < 0:
+        raise XapiError("INVALID_VALUE", "ha_host_failures_to_tolerate", str(n))
+    pool = view.lab.pool
+    if pool.ha_enabled and not pool.ha_allow_overcommit and not capacity.plan_exists(view.lab, n):
         raise XapiError("HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN")
-    view.lab.pool.ha_failures_to_tolerate = n
+    pool.ha_failures_to_tolerate = n
     return ""
 
 
@@ -310,7 +329,16 @@ def host_server_localtime(view: View, host_ref: str) -> Any:
     return xmlrpc.client.DateTime(time.strftime("%Y%m%dT%H:%M:%S", time.localtime(view.lab.clock.wall())))
 
 
+def pool_designate_new_master(view: View, host_ref: str) -> str:
+    host = view.obj("host", host_ref)
+    if not capacity.live(host):
+        raise XapiError("HOST_OFFLINE", host_ref)
+    view.lab.pool.master = host.name
+    return ""
+
+
 MESSAGES: dict[str, Message] = {
+    "pool.designate_new_master": Message(1, pool_designate_new_master),
     "VM.start": Message(3, vm_start),
     "VM.start_on": Message(4, vm_start_on),
     "VM.shutdown": Message(1, vm_shutdown),
@@ -378,6 +406,7 @@ SETTERS: dict[tuple[str, str], Callable[[View, Any, Any], None]] = {
     ("VM", "affinity"): lambda v, o, x: setattr(o, "affinity", v.obj("host", x).name if x != "OpaqueRef:NULL"
                                                 else None),
     ("VM", "ha_restart_priority"): lambda v, o, x: _set_priority(o, str(x)),
+    ("VM", "ha_always_run"): lambda v, o, x: setattr(o, "ha_always_run", as_bool(x, "value")),
     ("VM", "order"): lambda v, o, x: setattr(o, "order", as_int(x, "value")),
     ("VM", "start_delay"): lambda v, o, x: setattr(o, "start_delay", as_int(x, "value")),
     ("VM", "memory_static_max"): lambda v, o, x: setattr(o, "memory_bytes", as_int(x, "value")),

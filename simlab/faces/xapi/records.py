@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from simlab.faces.xapi import capacity, vmrecords
+from simlab.faces.xapi import vmrecords
 from simlab.faces.xapi.wire import NULL, datetime, i, ref
+from simlab.model import capacity
 from simlab.model.objects import SR, VDI, Host, stable_uuid
 
 if TYPE_CHECKING:
@@ -47,9 +48,9 @@ def pool(view: View) -> dict[str, tuple[Any, Record]]:
         "ha_configuration": {"timeout": str(p.ha_timeout_s)} if p.ha_enabled else {},
         "ha_statefiles": files["ha_statefile"],
         "ha_host_failures_to_tolerate": i(p.ha_failures_to_tolerate),
-        "ha_plan_exists_for": i(min(capacity.max_failures(lab), p.ha_failures_to_tolerate) if p.ha_enabled else 0),
+        "ha_plan_exists_for": i(_plan_exists_for(view) if p.ha_enabled else 0),
         "ha_allow_overcommit": p.ha_allow_overcommit,
-        "ha_overcommitted": p.ha_enabled and not capacity.plan_exists(lab, p.ha_failures_to_tolerate),
+        "ha_overcommitted": p.ha_enabled and _plan_exists_for(view) < p.ha_failures_to_tolerate,
         "ha_cluster_stack": "xhad", "metadata_VDIs": files["metadata"],
         "blobs": {}, "tags": [], "gui_config": {}, "health_check_config": {},
         "wlb_url": "", "wlb_username": "", "wlb_enabled": False, "wlb_verify_cert": False,
@@ -59,6 +60,15 @@ def pool(view: View) -> dict[str, tuple[Any, Record]]:
         "tls_verification_enabled": True, "coordinator_bias": True, "migration_compression": False,
     }
     return {view.pool_ref(): (p, record)}
+
+
+def _plan_exists_for(view: View) -> int:
+    """What xapi's planner last found: the largest n <= failures to tolerate with a plan (cached per view)."""
+    if "plan_exists_for" not in view.cache:
+        want = view.lab.pool.ha_failures_to_tolerate
+        view.cache["plan_exists_for"] = next(
+            (n for n in range(want, 0, -1) if capacity.plan_exists(view.lab, n)), 0)
+    return view.cache["plan_exists_for"]
 
 
 def _cpu_info(h: Host) -> dict[str, str]:
@@ -74,7 +84,8 @@ def host(view: View) -> dict[str, tuple[Any, Record]]:
         pbds = [r for r, rec in view.records("PBD").items() if rec["host"] == view.host_ref(h.name)]
         resident = [ref("VM", view.dom0_uuid(h.name))] + [
             view.vm_ref(v.name) for v in lab.vms.values() if v.resident_on == h.name and v.power_state != "Halted"]
-        peers = [o.address for o in lab.hosts.values() if o is not h and capacity.live(o)]
+        daemon = lab.ha.daemons.get(h.name)
+        peers = sorted(lab.hosts[p].address for p in daemon.network_peers) if daemon else []
         out[view.host_ref(h.name)] = (h, {
             **_common(h.uuid),
             "name_label": h.name, "name_description": "", "memory_overhead": i(0),
@@ -182,7 +193,7 @@ def vm(view: View) -> dict[str, tuple[Any, Record]]:
             domid=i(v.domid if running else -1),
             guest_metrics=ref("VM_guest_metrics", stable_uuid(v.uuid, "guest_metrics")) if running else NULL,
             metrics=vmrecords.metrics_ref(v), VIFs=[vmrecords.vif_ref(v)] if v.network in lab.networks else [],
-            ha_always_run=bool(v.ha_restart_priority), ha_restart_priority=v.ha_restart_priority,
+            ha_always_run=v.ha_always_run, ha_restart_priority=v.ha_restart_priority,
             order=i(v.order), start_delay=i(v.start_delay)))
     return out
 

@@ -33,6 +33,7 @@ class View:
         self.since = since  # last_updated stamps: stable, so event.from sees only real changes
         self._records: dict[str, dict[str, Record]] = {}
         self._objects: dict[str, dict[str, Any]] = {}
+        self.cache: dict[str, Any] = {}  # values several records share (the HA plan), computed once per view
 
     # -- refs of model objects -------------------------------------------------------------
     def pool_ref(self) -> str:

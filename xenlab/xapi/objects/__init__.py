@@ -4,6 +4,7 @@ How to add a class: see ``xenlab.xapi.typed`` (a frozen dataclass, ``@xapi_class
 ``from_record``), put it in the module of its area here, and export it below.
 """
 
+from xenlab.xapi.objects.message import Message
 from xenlab.xapi.objects.network import PIF, Bond, Network, PIFMetrics
 from xenlab.xapi.objects.pool import Cpu, Host, HostMetrics, Pool
 from xenlab.xapi.objects.storage import PBD, SR, VBD, VDI, Secret
@@ -21,6 +22,7 @@ __all__ = [
     "Cpu",
     "Host",
     "HostMetrics",
+    "Message",
     "Network",
     "PIFMetrics",
     "Pool",

@@ -10,7 +10,7 @@ from xenlab.xapi.typed import Record, XapiObject, flag, int64, optional_flag, re
 if TYPE_CHECKING:
     from xenlab.xapi.facts import XapiFacts
     from xenlab.xapi.objects.network import PIF, Bond
-    from xenlab.xapi.objects.storage import PBD
+    from xenlab.xapi.objects.storage import PBD, VDI
     from xenlab.xapi.objects.vm import VM
 
 
@@ -23,6 +23,10 @@ class Pool(XapiObject):
     ha_enabled: bool
     ha_host_failures_to_tolerate: int
     ha_statefile_refs: tuple[str, ...]
+    ha_plan_exists_for: int
+    ha_overcommitted: bool
+    ha_allow_overcommit: bool
+    ha_configuration: dict[str, str]  # timeout (T, seconds) among others
     auto_poweron: bool | None  # other_config:auto_poweron; None when unset
     other_config: dict[str, str]
 
@@ -36,6 +40,10 @@ class Pool(XapiObject):
             ha_enabled=flag(r.get("ha_enabled", False)),
             ha_host_failures_to_tolerate=int64(r.get("ha_host_failures_to_tolerate")),
             ha_statefile_refs=refs(r.get("ha_statefiles", ())),
+            ha_plan_exists_for=int64(r.get("ha_plan_exists_for")),
+            ha_overcommitted=flag(r.get("ha_overcommitted", False)),
+            ha_allow_overcommit=flag(r.get("ha_allow_overcommit", False)),
+            ha_configuration=strings(r.get("ha_configuration")),
             auto_poweron=optional_flag(r.get("other_config", {}).get("auto_poweron")),
             other_config=strings(r.get("other_config")),
         )
@@ -43,6 +51,19 @@ class Pool(XapiObject):
     @property
     def master(self) -> Host | None:
         return self.facts.get(Host, self.master_ref)
+
+    @property
+    def ha_timeout(self) -> int | None:
+        """The HA timeout T in seconds (ha_configuration:timeout); None when HA does not say."""
+        value = self.ha_configuration.get("timeout", "")
+        return int(value) if value.isdigit() else None
+
+    @property
+    def ha_statefiles(self) -> tuple[VDI, ...]:
+        """The statefile VDIs (pool.ha_statefiles holds their refs)."""
+        from xenlab.xapi.objects.storage import VDI
+
+        return tuple(v for v in (self.facts.get(VDI, r) for r in self.ha_statefile_refs) if v is not None)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ class VM(XapiObject):
     metrics_ref: str | None
     auto_poweron: bool | None  # other_config:auto_poweron; None when unset
     ha_restart_priority: str
+    ha_always_run: bool
     order: int
     start_delay: int
     memory_static_max: int
@@ -49,6 +50,7 @@ class VM(XapiObject):
             metrics_ref=ref(r.get("metrics")),
             auto_poweron=optional_flag(r.get("other_config", {}).get("auto_poweron")),
             ha_restart_priority=r.get("ha_restart_priority", ""),
+            ha_always_run=flag(r.get("ha_always_run", False)),
             order=int64(r.get("order")),
             start_delay=int64(r.get("start_delay")),
             memory_static_max=int64(r.get("memory_static_max")),
@@ -61,6 +63,11 @@ class VM(XapiObject):
     def is_guest(self) -> bool:
         """A guest VM: not a control domain, template or snapshot."""
         return not (self.is_control_domain or self.is_a_template or self.is_a_snapshot)
+
+    @property
+    def ha_protected(self) -> bool:
+        """HA restarts it: ha_always_run and a priority other than best-effort (the HA design's "protected")."""
+        return self.ha_always_run and self.ha_restart_priority not in ("", "best-effort")
 
     @property
     def running(self) -> bool:

@@ -1,0 +1,281 @@
+"""The HA face: xhad on every host and xapi's failover on the master, following ``pool.ha_enabled``.
+
+Needs the data plane (heartbeats are real packets between the host namespaces); without it HA
+stays configured in XenAPI but no host is ever declared dead, and the log says so.
+
+Hosts that fence reboot: powered off at once, powered on ``boot_s`` later, and their xhad starts
+again and asks to join; it joins only when its heartbeats reach the others again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid as uuidlib
+from typing import TYPE_CHECKING
+
+from simlab.faces.dataplane.names import Names
+from simlab.ha.daemon import Daemon, Peer
+from simlab.ha.failover import Failover
+from simlab.ha.statefile import BLOCK, BlockServer, UdpBlockDevice, encode
+from simlab.model import messages
+from simlab.model.ha import DaemonView, Timeouts
+from simlab.model.lab import Lab
+
+if TYPE_CHECKING:
+    from simlab.twin import Twin
+
+log = logging.getLogger("simlab.ha")
+POLL_S = 0.2
+
+
+class HaFace:
+    name = "ha"
+
+    def __init__(self, lab: Lab, names: Names) -> None:
+        self.lab, self.names = lab, names
+        self.daemons: dict[str, Daemon] = {}
+        self.server: BlockServer | None = None
+        self.failover: Failover | None = None
+        self.generation = ""
+        self.peers: list[Peer] = []
+        self.booting: dict[str, float] = {}  # host -> monotonic time its xhad starts (after a reboot)
+        self.fence_pending: set[str] = set()  # fenced hosts not yet powered on again
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="simlab-ha", daemon=True)
+
+    # -- Face -------------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+        self._disable()
+
+    def endpoints(self) -> list[str]:
+        if not self.lab.pool.ha_enabled:
+            return ["ha    disabled"]
+        t = Timeouts(self.lab.pool.ha_timeout_s)
+        return [f"ha    xhad on {len(self.daemons)} hosts, T={t.t:g}s (heartbeat every {t.heartbeat_interval:g}s, "
+                f"UDP 694 on the management network), statefile on {self.lab.pool.ha_heartbeat_sr}"]
+
+    def settle(self, timeout: float = 10.0) -> bool:
+        """Wait until HA is at rest: every consequence of the last change (fence, reboot, restart) happened."""
+        deadline = time.monotonic() + max(timeout, 4 * self.timeouts.t + 10)
+        while time.monotonic() < deadline:
+            if self._at_rest():
+                return True
+            time.sleep(POLL_S)
+        return False
+
+    def _at_rest(self) -> bool:
+        lab = self.lab
+        with lab.lock:
+            if not lab.pool.ha_enabled:
+                return self.server is None
+            if self.server is None or self.fence_pending or any(d != float("inf") for d in self.booting.values()):
+                return False
+            if self.failover is not None and self.failover.busy:
+                return False
+            views = {p.name: lab.ha.daemons[p.name] for p in self.peers if p.name in lab.ha.daemons}
+            running = {n for n, v in views.items() if v.state in ("online", "starting") and lab.hosts[n].powered}
+            for name in running:  # what the links would deliver: the daemons must have seen it by now
+                view = views[name]
+                if view.network_peers != {p for p in running - {name} if self._reach(name, p)}:
+                    return False
+                if view.sees_statefile != self._reach_storage(name):
+                    return False
+                if view.state == "starting" and self._reach_storage(name) and any(
+                        views[p].state == "online" and self._reach(name, p) for p in running - {name}):
+                    return False  # it can join: wait for it
+            online = {n: v for n, v in views.items() if v.state == "online"}
+            for name, view in online.items():
+                if view.liveset != view.network_peers | {name} or view.liveset != next(iter(online.values())).liveset:
+                    return False
+            for name, view in views.items():
+                daemon = self.daemons.get(name)
+                if view.state == "starting" and daemon is not None and not daemon.settled_starting():
+                    return False
+            master = views.get(lab.pool.master or "")
+            return master is None or master.state != "online" or all(
+                lab.hosts[n].ha_live == (n in master.liveset) for n in views if n in lab.hosts)
+
+    def _reach(self, a: str, b: str) -> bool:
+        """Whether heartbeats between two hosts get through, as the links are now (for settle only)."""
+        from simlab.model import links
+
+        mgmt = next(n.name for n in self.lab.networks.values() if n.purpose == "management")
+        va, vb = links.switch_vlan_for(self.lab, a, mgmt), links.switch_vlan_for(self.lab, b, mgmt)
+        return va is not None and va == vb
+
+    def _reach_storage(self, host: str) -> bool:
+        from simlab.model import links
+
+        storage = self.lab.storage
+        if storage is None or not storage.powered:
+            return False
+        vh = links.switch_vlan_for(self.lab, host, self.storage_net)
+        return vh is not None and vh == links.switch_vlan_for(self.lab, storage.name, self.storage_net)
+
+    # -- supervision --------------------------------------------------------------------------------
+    def _run(self) -> None:
+        last_failover = 0.0
+        while not self._stop.wait(POLL_S):
+            try:
+                enabled = self.lab.pool.ha_enabled
+                if enabled and self.server is None:
+                    self._enable()
+                elif not enabled and self.server is not None:
+                    self._disable()
+                if self.server is None:
+                    continue
+                self._follow_power()
+                now = time.monotonic()
+                if self.failover is not None and now - last_failover >= self.timeouts.heartbeat_interval / 2:
+                    last_failover = now
+                    self._sync_master_lock()
+                    if self.failover.tick():
+                        self.lab.changed()
+            except Exception:
+                log.exception("HA supervision failed")
+
+    @property
+    def timeouts(self) -> Timeouts:
+        return Timeouts(self.lab.pool.ha_timeout_s)
+
+    def _enable(self) -> None:
+        lab = self.lab
+        with lab.lock:
+            sr = lab.srs.get(lab.pool.ha_heartbeat_sr or "")
+            storage = lab.storage
+            hosts = sorted(lab.hosts.values(), key=lambda h: h.name)
+            mgmt = next((n.name for n in lab.networks.values() if n.purpose == "management"), None)
+            if sr is None or sr.target is None or storage is None or mgmt is None:
+                log.error("HA: no iSCSI heartbeat SR, storage server or management network: xhad not started")
+                self.server = None
+                return
+            self.generation = str(uuidlib.uuid4())
+            self.peers = [Peer(h.name, h.uuid, h.net_addresses.get(mgmt, ""), n) for n, h in enumerate(hosts)]
+            master = lab.hosts.get(lab.pool.master or "")
+            self.storage_net = storage.network
+            self.portal = sr.target
+        self.server = BlockServer(self.names.storage_ns(storage.name), self.portal, BLOCK * (1 + len(self.peers)))
+        self.server.region[:BLOCK] = encode({"generation": self.generation, "state": "active",
+                                             "master": master.uuid if master else ""})
+        self.failover = Failover(lab, [p.name for p in self.peers])
+        for peer in self.peers:
+            lab.ha.daemons[peer.name] = DaemonView()
+            if lab.hosts[peer.name].powered:
+                self._start_daemon(peer.name, joining=False)
+        log.info("HA enabled: generation %s, T=%gs", self.generation, self.timeouts.t)
+
+    def _disable(self) -> None:
+        for daemon in self.daemons.values():
+            daemon.stop()
+        self.daemons.clear()
+        if self.failover is not None:
+            self.failover.stop()
+            self.failover = None
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+        with self.lab.lock:
+            for view in self.lab.ha.daemons.values():
+                view.state, view.liveset, view.network_peers = "stopped", frozenset(), frozenset()
+            for host in self.lab.hosts.values():
+                host.ha_live = True  # without HA, liveness is xapi's own heartbeat again
+        self.booting.clear()
+
+    def _start_daemon(self, name: str, joining: bool) -> None:
+        me = next(p for p in self.peers if p.name == name)
+        host = self.lab.hosts[name]
+        ns = self.names.host_ns(name)
+        source = host.net_addresses.get(self.storage_net, "")
+        t = self.timeouts
+        daemon = Daemon(
+            me, [p for p in self.peers if p.name != name], self.generation, t, ns,
+            device=lambda: UdpBlockDevice(ns, source, self.portal, timeout=t.heartbeat_interval / 2),
+            view=self.lab.ha.daemons[name], joining=joining, on_fence=self._fenced,
+            on_master_lock=self._master_lock)
+        self.daemons[name] = daemon
+        daemon.start()
+
+    def _follow_power(self) -> None:
+        """Start xhad on hosts that booted, stop it on hosts that lost power."""
+        now = time.monotonic()
+        for peer in self.peers:
+            host = self.lab.hosts.get(peer.name)
+            if host is None:
+                continue
+            daemon = self.daemons.get(peer.name)
+            if not host.powered:
+                if daemon is not None and not daemon.stopped:
+                    daemon.stop()
+                    self.lab.ha.daemons[peer.name].state = "stopped"
+                self.booting.setdefault(peer.name, float("inf"))
+                continue
+            due = self.booting.get(peer.name)
+            if due == float("inf"):  # powered on again (BMC, or the reboot below): boot, then join
+                self.booting[peer.name] = due = now + self.boot_s
+            if due is not None and now >= due:
+                del self.booting[peer.name]
+                if daemon is not None:
+                    daemon.stop()
+                self._start_daemon(peer.name, joining=True)
+                log.info("%s booted: xhad asks to join", peer.name)
+
+    @property
+    def boot_s(self) -> float:
+        """How long a host takes to reboot: T in the twin (a real one takes minutes)."""
+        return self.timeouts.t
+
+    # -- callbacks from the daemons --------------------------------------------------------------
+    def _fenced(self, name: str, reason: str) -> None:
+        """The Xen watchdog: the host reboots."""
+        with self.lab.lock:
+            host = self.lab.hosts[name]
+            host.powered = False
+            self.fence_pending.add(name)
+            self.lab.ha.log.append((time.time(), f"{name} fenced itself: {reason}"))
+        self.lab.changed()
+        threading.Timer(self.boot_s / 2, self._power_on_after_fence, args=(name,)).start()
+
+    def _power_on_after_fence(self, name: str) -> None:
+        if self._stop.is_set():
+            return
+        with self.lab.lock:
+            self.lab.hosts[name].powered = True
+            self.fence_pending.discard(name)
+        self.lab.changed()
+
+    def _sync_master_lock(self) -> None:
+        """A master named by xapi (pool.designate_new_master) takes the statefile's master lock."""
+        master = self.lab.pool.master or ""
+        daemon = self.daemons.get(master)
+        view = self.lab.ha.daemons.get(master)
+        if daemon is None or view is None or view.state != "online" or daemon.stopped:
+            return
+        holder = daemon.lock_holder()
+        if holder is not None and holder != master:
+            daemon.claim_master_lock()
+
+    def _master_lock(self, name: str) -> None:
+        with self.lab.lock:
+            if self.lab.pool.master == name:
+                return
+            self.lab.pool.master = name
+            host = self.lab.hosts[name]
+            messages.post(self.lab, "POOL_MASTER_TRANSITION", 3, "Host", host.uuid, f"{name} is the new pool master",
+                          notify=False)
+            self.lab.ha.log.append((time.time(), f"{name} became master"))
+        self.lab.changed()
+
+
+def make(twin: Twin) -> HaFace | None:
+    if not any(face.name == "dataplane" for face in twin.faces):
+        log.warning("HA heartbeats need the data plane (root): HA stays configured but no host is ever fenced")
+        return None
+    return HaFace(twin.lab, Names(twin.lab.name, twin.lab.probe.netns))

@@ -1,0 +1,78 @@
+"""xhad's survival rules as the HA design document states them (pure: no twin)."""
+
+from __future__ import annotations
+
+from simlab.ha.rules import Inputs, Slot, evaluate, join
+from simlab.model.capacity import _pack
+
+UUIDS = {"xen1": "b-uuid", "xen2": "a-uuid", "xen3": "c-uuid"}  # xen2 holds the lowest host UUID
+ALL = frozenset(UUIDS)
+
+
+def _slot(net: set[str], state: str = "online", fresh: bool = True, liveset: frozenset[str] = ALL) -> Slot:
+    return Slot(state, frozenset(net), fresh, alive=True, liveset=liveset)
+
+
+def _inputs(me: str, net: set[str], slots: dict[str, Slot], statefile: bool = True,
+            lost: set[str] = frozenset(), liveset: frozenset[str] = ALL) -> Inputs:
+    return Inputs(me, UUIDS, liveset, statefile, frozenset(net), frozenset(lost), slots)
+
+
+def test_everyone_connected_all_survive() -> None:
+    slots = {"xen2": _slot({"xen1", "xen3"}), "xen3": _slot({"xen1", "xen2"})}
+    decision = evaluate(_inputs("xen1", {"xen2", "xen3"}, slots))
+    assert decision.survive and decision.rule == 1 and decision.liveset == ALL
+
+
+def test_tie_goes_to_the_partition_with_the_lowest_uuid() -> None:
+    two = {"xen1": "b", "xen2": "a"}
+    inputs = Inputs("xen1", two, frozenset(two), True, frozenset(), frozenset(), {"xen2": _slot(set())})
+    decision = evaluate(inputs)
+    assert not decision.survive and decision.fence_now and decision.liveset == {"xen2"}
+    winner = Inputs("xen2", two, frozenset(two), True, frozenset(), frozenset(), {"xen1": _slot(set())})
+    assert evaluate(winner).survive
+
+
+def test_loser_waits_while_the_winner_still_claims_to_hear_it() -> None:
+    two = {"xen1": "b", "xen2": "a"}
+    stale = Inputs("xen1", two, frozenset(two), True, frozenset(), frozenset(), {"xen2": _slot({"xen1"})})
+    decision = evaluate(stale)
+    assert not decision.survive and not decision.fence_now
+
+
+def test_minority_fences_majority_survives() -> None:
+    slots = {"xen2": _slot({"xen3"}), "xen3": _slot({"xen2"})}
+    assert evaluate(_inputs("xen1", set(), slots)).fence_now
+    assert evaluate(_inputs("xen2", {"xen3"}, {"xen1": _slot(set()), "xen3": _slot({"xen2"})})).survive
+
+
+def test_statefile_lost_by_all_who_see_each_other_survive_by_rule_2() -> None:
+    decision = evaluate(_inputs("xen1", {"xen2", "xen3"}, {}, statefile=False, lost={"xen2", "xen3"}))
+    assert decision.survive and decision.rule == 2
+
+
+def test_statefile_lost_alone_does_not_survive() -> None:
+    decision = evaluate(_inputs("xen1", {"xen2", "xen3"}, {}, statefile=False, lost={"xen3"}))
+    assert not decision.survive and not decision.fence_now  # the watchdog decides
+
+
+def test_isolated_host_does_not_survive() -> None:
+    assert not evaluate(_inputs("xen1", set(), {}, statefile=False)).survive
+
+
+def test_silent_host_leaves_the_liveset() -> None:
+    slots = {"xen2": _slot({"xen1", "xen3"}), "xen3": Slot("online", frozenset(), False, alive=False)}
+    decision = evaluate(_inputs("xen1", {"xen2"}, slots))
+    assert decision.survive and decision.liveset == {"xen1", "xen2"}
+
+
+def test_booted_host_joins_when_admitted() -> None:
+    slots = {"xen2": _slot({"xen1"}, liveset=frozenset({"xen1", "xen2"}))}
+    assert join(_inputs("xen1", {"xen2"}, slots, liveset=frozenset())) == {"xen1", "xen2"}
+    assert join(_inputs("xen1", {"xen2"}, slots, statefile=False, liveset=frozenset())) is None
+
+
+def test_biggest_fit_decreasing() -> None:
+    gib = 1024**3
+    assert _pack([2 * gib, 1 * gib, 1 * gib], {"a": 2 * gib, "b": 2 * gib}) is not None
+    assert _pack([3 * gib], {"a": 2 * gib, "b": 2 * gib}) is None
