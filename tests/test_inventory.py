@@ -192,8 +192,8 @@ MUTATIONS = [
           "networks[3].gateway: 198.18.31.254 is outside Data's subnet 198.18.30.0/24", "gateway-outside-subnet"),
     _case("vms[2].address", "198.18.5.103",
           "vms[2].address: 198.18.5.103 is outside Data's subnet 198.18.30.0/24", "vm-address-outside-subnet"),
-    _case("probe.interfaces[1].address", "198.18.5.201",
-          "probe.interfaces[1].address: 198.18.5.201 is outside Storage's subnet 198.18.20.0/24",
+    _case("probe.interfaces[0].address", "198.18.6.200",
+          "probe.interfaces[0].address: 198.18.6.200 is outside Management's subnet 198.18.5.0/24",
           "probe-address-outside-subnet"),
     # switching
     _case("switches[0].port_channels[2].native_vlan", 30,
