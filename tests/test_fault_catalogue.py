@@ -22,6 +22,7 @@ S, HB = "iqn.2006-01.com.openfiler:tsn.shared", "iqn.2006-01.com.openfiler:tsn.h
 CATALOGUE: dict[str, dict[str, str]] = {
     "ha-disabled": {
         "ha/test_config.py::test_ha_enabled": "pool lab",
+        "storage/test_ha_storage.py::test_heartbeat_sr_holds_statefile": "HeartBeat SR",
     },
     "ha-failures-to-tolerate 0": {
         "ha/test_config.py::test_ha_failures_to_tolerate": "pool lab",
@@ -31,6 +32,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "ha-statefile-sr-unshared": {
         "ha/test_config.py::test_statefile_on_heartbeat_sr": "HeartBeat SR",
+        "storage/test_srs.py::test_sr_shared[HeartBeat SR]": "HeartBeat SR",
     },
     # The hosts' own survival rules: a tie, xen1 (lowest host UUID in the tests' lab) survives, xen2 fences
     # itself and cannot rejoin while its management VLAN is off the trunk.
