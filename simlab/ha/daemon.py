@@ -201,7 +201,8 @@ class Daemon:
             me=self.me.name, uuids=self.uuids, liveset=self.view.liveset, sees_statefile=self.view.sees_statefile,
             net_peers=self.view.network_peers,
             peers_lost_statefile=frozenset(n for n, lost in self.seen.net_lost_statefile.items() if lost),
-            slots=dict(self.slots) if self.view.sees_statefile else {})
+            slots=dict(self.slots) if self.view.sees_statefile else {},
+            may_form=now - self.started_at >= self.silent_host_dead_after)
         if self.view.state == "starting":
             liveset = rules.join(inputs)
             if liveset is not None:

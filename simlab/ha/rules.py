@@ -31,6 +31,7 @@ class Inputs:
     net_peers: frozenset[str]  # hosts whose network heartbeats reach me within the timeout
     peers_lost_statefile: frozenset[str]  # peers whose network heartbeats say they lost the statefile
     slots: dict[str, Slot]  # what the statefile holds, when I see it
+    may_form: bool = True  # a booted host watched the statefile long enough to tell frozen slots from live ones
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def evaluate(inputs: Inputs) -> Decision:
         for host, slot in inputs.slots.items():
             if host == me or not slot.fresh or slot.state == "fenced":
                 continue
-            if host in inputs.liveset or _mutual(me, host, inputs):  # a host that joins, or two halves that meet
+            if slot.state == "online" or host in inputs.liveset or _mutual(me, host, inputs):  # online, or joining
                 candidates.add(host)
         best = best_partition(candidates, inputs)
         if me not in best:
@@ -118,7 +119,7 @@ def join(inputs: Inputs) -> frozenset[str] | None:
     for slot in online.values():
         if inputs.me in slot.liveset:
             return slot.liveset
-    if online:
+    if online or not inputs.may_form:
         return None
     starting = {h for h, s in inputs.slots.items() if s.fresh and s.state == "starting"} | {inputs.me}
     best = best_partition(starting, inputs)
