@@ -373,6 +373,7 @@ FAULTS: dict[str, dict[str, str]] = {
     # HA (messages pinned to the object they name first).
     "ha-disabled": {
         "ha/test_config.py::test_ha_enabled": "pool lab",
+        "storage/test_ha_storage.py::test_heartbeat_sr_holds_statefile": "HeartBeat SR",
     },
     "ha-failures-to-tolerate 0": {
         "ha/test_config.py::test_ha_failures_to_tolerate": "pool lab",
@@ -382,6 +383,7 @@ FAULTS: dict[str, dict[str, str]] = {
     },
     "ha-statefile-sr-unshared": {
         "ha/test_config.py::test_statefile_on_heartbeat_sr": "HeartBeat SR",
+        "storage/test_srs.py::test_sr_shared[HeartBeat SR]": "HeartBeat SR",
     },
     "ha-heartbeat-cut xen2": {
         "ha/test_config.py::test_ha_plan_exists": "pool lab",
