@@ -40,10 +40,25 @@ def run(data: dict, workers: int, folder: Path, octet: int | None = None) -> dic
     try:
         before = twin.request("status")["counters"]
         checks_started = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "pytest", "suites", f"--inventory={path}", "-q",
-                               "-m", "not destructive", "-p", "no:cacheprovider",
-                               *(["-n", str(workers)] if workers > 1 else [])],
-                              cwd=ROOT, capture_output=True, text=True, timeout=900)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "suites",
+                f"--inventory={path}",
+                "-q",
+                "-m",
+                "not destructive",
+                "-p",
+                "no:cacheprovider",
+                *(["-n", str(workers)] if workers > 1 else []),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         checks = time.perf_counter() - checks_started
         after = twin.request("status")["counters"]
     finally:
@@ -52,10 +67,16 @@ def run(data: dict, workers: int, folder: Path, octet: int | None = None) -> dic
         down = time.perf_counter() - down_started
     delta = {k: after.get(k, 0) - before.get(k, 0) for k in after}
     summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else proc.stderr[-300:]
-    return {"seconds": up + checks + down, "up": up, "checks": checks, "down": down, "summary": summary,
-            "xapi_calls": delta.get("xapi.call", 0),
-            "ssh_logins": sum(v for k, v in delta.items() if k.startswith("ssh.login.")),
-            "devices": 1 + len(data["pool"]["hosts"]) + len(data["switches"])}
+    return {
+        "seconds": up + checks + down,
+        "up": up,
+        "checks": checks,
+        "down": down,
+        "summary": summary,
+        "xapi_calls": delta.get("xapi.call", 0),
+        "ssh_logins": sum(v for k, v in delta.items() if k.startswith("ssh.login.")),
+        "devices": 1 + len(data["pool"]["hosts"]) + len(data["switches"]),
+    }
 
 
 def main() -> int:
@@ -67,9 +88,12 @@ def main() -> int:
         for label, data in (("workshop", workshop("xlbenchacc")), ("16 hosts, 64 VMs", big_lab("xlbenchbig"))):
             for workers in args.workers:
                 r = run(data, workers, Path(tmp), args.octet)
-                print(f"{label}, {workers} worker(s): {r['seconds']:.1f} s (twin up {r['up']:.1f} s, checks "
-                      f"{r['checks']:.1f} s, down {r['down']:.1f} s), {r['summary']}; "
-                      f"XenAPI calls {r['xapi_calls']}, SSH logins {r['ssh_logins']}", flush=True)
+                print(
+                    f"{label}, {workers} worker(s): {r['seconds']:.1f} s (twin up {r['up']:.1f} s, checks "
+                    f"{r['checks']:.1f} s, down {r['down']:.1f} s), {r['summary']}; "
+                    f"XenAPI calls {r['xapi_calls']}, SSH logins {r['ssh_logins']}",
+                    flush=True,
+                )
     return 0
 
 

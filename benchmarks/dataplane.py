@@ -49,8 +49,10 @@ def main() -> int:
         return 2
     for label, data in (("workshop", workshop("xlbenchws")), ("16 hosts, 64 VMs", big_lab("xlbench16"))):
         ups, downs, shape = measure(data, args.repeat)
-        print(f"{label}: up {statistics.median(ups) * 1000:.0f} ms, down {statistics.median(downs) * 1000:.0f} ms "
-              f"(median of {args.repeat}; {shape.removeprefix('dataplane: ')})")
+        print(
+            f"{label}: up {statistics.median(ups) * 1000:.0f} ms, down {statistics.median(downs) * 1000:.0f} ms "
+            f"(median of {args.repeat}; {shape.removeprefix('dataplane: ')})"
+        )
     return 0
 
 

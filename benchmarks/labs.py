@@ -21,18 +21,41 @@ def big_lab(name: str, hosts: int = 16, vms: int = 64) -> dict:
     data = workshop(name)
     template = data["pool"]["hosts"][0]
     data["pool"]["hosts"] = [
-        {**template, "name": f"xen{i}", "address": f"127.25.70.{i}", "xapi_url": f"https://127.25.70.{i}:8443/",
-         "addresses": {"Management": f"198.18.5.{i}", "XenMotion": f"198.18.10.{i}", "Storage": f"198.18.20.{i}"}}
-        for i in range(1, hosts + 1)]
-    data["vms"] = [{"name": f"vm{i:02d}", "host": f"xen{i % hosts + 1}", "network": "Data",
-                    "address": f"198.18.30.{100 + i}"} for i in range(vms)]
+        {
+            **template,
+            "name": f"xen{i}",
+            "address": f"127.25.70.{i}",
+            "xapi_url": f"https://127.25.70.{i}:8443/",
+            "addresses": {"Management": f"198.18.5.{i}", "XenMotion": f"198.18.10.{i}", "Storage": f"198.18.20.{i}"},
+        }
+        for i in range(1, hosts + 1)
+    ]
+    data["vms"] = [
+        {"name": f"vm{i:02d}", "host": f"xen{i % hosts + 1}", "network": "Data", "address": f"198.18.30.{100 + i}"}
+        for i in range(vms)
+    ]
     data["ha"] = {"enabled": False}
     switch = data["switches"][0]
     switch["ports_per_member"] = 48
     switch["port_channels"] = [
-        {"id": i, "description": f"xen{i}", "peer": f"xen{i}", "members": [f"Gi1/0/{i}", f"Gi2/0/{i}"],
-         "allowed_vlans": [5, 10, 20, 30], "native_vlan": 5} for i in range(1, hosts + 1)]
-    switch["port_channels"].append({"id": hosts + 1, "description": "Storage", "peer": data["storage"]["name"],
-                                    "members": ["Gi1/0/48", "Gi2/0/48"], "allowed_vlans": [5, 10, 20],
-                                    "native_vlan": 5})
+        {
+            "id": i,
+            "description": f"xen{i}",
+            "peer": f"xen{i}",
+            "members": [f"Gi1/0/{i}", f"Gi2/0/{i}"],
+            "allowed_vlans": [5, 10, 20, 30],
+            "native_vlan": 5,
+        }
+        for i in range(1, hosts + 1)
+    ]
+    switch["port_channels"].append(
+        {
+            "id": hosts + 1,
+            "description": "Storage",
+            "peer": data["storage"]["name"],
+            "members": ["Gi1/0/48", "Gi2/0/48"],
+            "allowed_vlans": [5, 10, 20],
+            "native_vlan": 5,
+        }
+    )
     return data

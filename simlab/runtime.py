@@ -144,18 +144,28 @@ def start_detached(inventory: Inventory, timeout: float = START_TIMEOUT_S, lease
     state_dir = state_dir_for(inventory)
     make_state_dir(state_dir)
     log_path = state_dir / "twin.log"
-    command = [sys.executable, "-m", "simlab", "up", "--spawned", "--inventory", inventory.source,
-               *(["--leased"] if leased else [])]
+    command = [
+        sys.executable,
+        "-m",
+        "simlab",
+        "up",
+        "--spawned",
+        "--inventory",
+        inventory.source,
+        *(["--leased"] if leased else []),
+    ]
     with open(log_path, "ab") as log:
-        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 tail = [line for line in log_path.read_text(errors="replace").splitlines() if line.strip()]
-                raise TwinError(f"twin exited ({proc.returncode}): {tail[-1] if tail else 'no output'} "
-                                f"(log: {log_path})")
+                raise TwinError(
+                    f"twin exited ({proc.returncode}): {tail[-1] if tail else 'no output'} (log: {log_path})"
+                )
             twin = find_running(inventory)
             if twin is not None:
                 return twin
@@ -170,8 +180,9 @@ def _stop_process(proc: subprocess.Popen[bytes]) -> None:
     """SIGTERM (the twin's clean path), then SIGKILL to its whole group; ignores a second Ctrl-C meanwhile."""
     import signal
 
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if threading.current_thread() is threading.main_thread() \
-        else None
+    previous = (
+        signal.signal(signal.SIGINT, signal.SIG_IGN) if threading.current_thread() is threading.main_thread() else None
+    )
     try:
         with contextlib.suppress(ProcessLookupError):
             proc.terminate()
@@ -289,8 +300,9 @@ class Control:
         sock.unlink(missing_ok=True)
         self._server = _ControlServer(str(sock), self)
         # A short poll: `down` returns as soon as the twin is gone, not up to half a second later.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="simlab-control", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="simlab-control", daemon=True
+        )
 
     def start(self) -> None:
         self._thread.start()
@@ -309,8 +321,14 @@ class Control:
         (self.twin.state_dir / "control.sock").unlink(missing_ok=True)
 
     def _write_state(self, ready: bool) -> None:
-        state = {"pid": os.getpid(), "ready": ready, "leased": self.leased, "lab": self.twin.inventory.lab.name,
-                 "inventory": self.twin.inventory.source, "endpoints": self.twin.endpoints()}
+        state = {
+            "pid": os.getpid(),
+            "ready": ready,
+            "leased": self.leased,
+            "lab": self.twin.inventory.lab.name,
+            "inventory": self.twin.inventory.source,
+            "endpoints": self.twin.endpoints(),
+        }
         tmp = self.twin.state_dir / "state.json.tmp"
         tmp.write_text(json.dumps(state, indent=2))
         tmp.replace(self.twin.state_dir / "state.json")
@@ -324,8 +342,13 @@ class Control:
             return {}
         if op == "status":
             with lab.lock:
-                return {"lab": lab.name, "pid": os.getpid(), "endpoints": self.twin.endpoints(),
-                        "faults": [str(a) for a in lab.faults.active], "counters": dict(lab.counters)}
+                return {
+                    "lab": lab.name,
+                    "pid": os.getpid(),
+                    "endpoints": self.twin.endpoints(),
+                    "faults": [str(a) for a in lab.faults.active],
+                    "counters": dict(lab.counters),
+                }
         if op == "fault":
             try:
                 entry = lab.faults.inject(request["name"], list(request.get("args", [])))

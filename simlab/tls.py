@@ -50,13 +50,15 @@ def _write(path: Path, data: bytes, private: bool = False) -> None:
 
 
 def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def _name(common_name: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "simlab"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    return x509.Name(
+        [x509.NameAttribute(NameOID.ORGANIZATION_NAME, "simlab"), x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
+    )
 
 
 class Authority:
@@ -94,15 +96,27 @@ class Authority:
         name = _name(f"simlab CA for {self.lab}")
         cert = (
             x509.CertificateBuilder()
-            .subject_name(name).issuer_name(name)
+            .subject_name(name)
+            .issuer_name(name)
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + _VALID)
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + _VALID)
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
-                                         content_commitment=False, key_encipherment=False,
-                                         data_encipherment=False, key_agreement=False,
-                                         encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
             .sign(key, hashes.SHA256())
         )
@@ -117,8 +131,11 @@ class Authority:
         with _LOCK:
             try:
                 cert = x509.load_pem_x509_certificate(cert_file.read_bytes())
-                sans = set(cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-                           .get_values_for_type(x509.IPAddress))
+                sans = set(
+                    cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
+                        x509.IPAddress
+                    )
+                )
                 if cert.issuer == self._cert.subject and sans == wanted and key_file.exists():
                     cert.verify_directly_issued_by(self._cert)
                     return cert_file, key_file
@@ -128,16 +145,18 @@ class Authority:
             now = dt.datetime.now(dt.UTC)
             cert = (
                 x509.CertificateBuilder()
-                .subject_name(_name(name)).issuer_name(self._cert.subject)
+                .subject_name(_name(name))
+                .issuer_name(self._cert.subject)
                 .public_key(key.public_key())
                 .serial_number(x509.random_serial_number())
-                .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + _VALID)
-                .add_extension(x509.SubjectAlternativeName([x509.IPAddress(a) for a in sorted(wanted)]),
-                               critical=False)
+                .not_valid_before(now - dt.timedelta(minutes=5))
+                .not_valid_after(now + _VALID)
+                .add_extension(x509.SubjectAlternativeName([x509.IPAddress(a) for a in sorted(wanted)]), critical=False)
                 .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
                 .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self._key.public_key()),
-                               critical=False)
+                .add_extension(
+                    x509.AuthorityKeyIdentifier.from_issuer_public_key(self._key.public_key()), critical=False
+                )
                 .sign(self._key, hashes.SHA256())
             )
             _write(key_file, _key_pem(key), private=True)

@@ -26,8 +26,10 @@ if "XENLAB_TEST_SECRETS" not in os.environ:
 
 
 # Source words of a module that starts a twin or a data plane of its own (or runs the suites against one).
-_STARTS_TWINS = re.compile(r"lab_copy\(|start_detached|\bTwin\b|FaceTwin|start_face_twin|IosOnly|Face\(|DataPlane\(|"
-                           r"dataplane_support|start_harness|Probe\(|\"simlab\"|simlab\.cli|run_suite|\"suites")
+_STARTS_TWINS = re.compile(
+    r"lab_copy\(|start_detached|\bTwin\b|FaceTwin|start_face_twin|IosOnly|Face\(|DataPlane\(|"
+    r"dataplane_support|start_harness|Probe\(|\"simlab\"|simlab\.cli|run_suite|\"suites"
+)
 _HARNESS = "127.19"  # the session twin's range (tests/inventories/twin.yml), and the face twins' (127.19.<n>)
 
 

@@ -21,8 +21,11 @@ needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="the data plane needs 
 
 
 def inventory_named(lab_name: str) -> Inventory:
-    text = TWIN_INVENTORY.read_text().replace("name: xltest", f"name: {lab_name}").replace(
-        "xlprobe-xltest", f"xlprobe-{lab_name}")
+    text = (
+        TWIN_INVENTORY.read_text()
+        .replace("name: xltest", f"name: {lab_name}")
+        .replace("xlprobe-xltest", f"xlprobe-{lab_name}")
+    )
     return parse_inventory(text, f"<{lab_name}>")
 
 

@@ -122,8 +122,9 @@ class TwinHarness:
     def lab(self):  # -> simlab.model.lab.Lab
         return self.twin.lab
 
-    def run_suite(self, suite: str, faults: list[tuple[str, list[str]]] = (), *args: str,
-                  env: dict[str, str] | None = None) -> Outcome:
+    def run_suite(
+        self, suite: str, faults: list[tuple[str, list[str]]] = (), *args: str, env: dict[str, str] | None = None
+    ) -> Outcome:
         """Inject ``faults``, run ``suite`` (a path under the repo), heal, and return what failed."""
         baseline = self._placement()
         for name, fault_args in faults:
@@ -173,9 +174,21 @@ class TwinHarness:
         self._runs += 1
         junit = self.workdir / f"run-{self._runs}.xml"
         env = {**{k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}, **(env or {})}
-        cmd = [sys.executable, "-m", "pytest", suite, f"--inventory={inventory or self.inventory.source}",
-               "-p", "no:cacheprovider", "-q", "--no-header", f"--junitxml={junit}", "-o", "junit_family=xunit1",
-               *args]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            suite,
+            f"--inventory={inventory or self.inventory.source}",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--no-header",
+            f"--junitxml={junit}",
+            "-o",
+            "junit_family=xunit1",
+            *args,
+        ]
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=SUITE_TIMEOUT_S)
         if not junit.exists():
             raise AssertionError(f"pytest wrote no results (rc {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")

@@ -37,8 +37,11 @@ def twin_processes(inventory: Path) -> list[int]:
         argv = _argv(pid)
         return b"simlab" in argv and b"up" in argv and wanted in argv
 
-    return [int(entry.name) for entry in Path("/proc").iterdir()
-            if entry.name.isdigit() and serves(entry.name) and not serves(_parent(entry.name))]
+    return [
+        int(entry.name)
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit() and serves(entry.name) and not serves(_parent(entry.name))
+    ]
 
 
 def namespaces(tag: str) -> set[str]:
@@ -56,9 +59,16 @@ def leftovers(inventory: Path, octet: int, tag: str) -> list[str]:
     """Everything of this lab still on the machine, one line each (empty when nothing is left)."""
     found = [f"twin process {pid}" for pid in twin_processes(inventory)]
     found += [f"namespace {ns}" for ns in sorted(namespaces(tag))]
-    found += [f"listener {a}:{p}" for a, p in [(f"127.{octet}.0.11", 8443), (f"127.{octet}.0.12", 8443),
-                                                (f"127.{octet}.1.1", 2222), (f"127.{octet}.0.11", 2222)]
-              if listening(a, p)]
+    found += [
+        f"listener {a}:{p}"
+        for a, p in [
+            (f"127.{octet}.0.11", 8443),
+            (f"127.{octet}.0.12", 8443),
+            (f"127.{octet}.1.1", 2222),
+            (f"127.{octet}.0.11", 2222),
+        ]
+        if listening(a, p)
+    ]
     state = state_dir_for(load_inventory(inventory))
     if state.is_dir() and any(p.name != "twin.log" for p in state.iterdir()):
         found.append(f"state {sorted(p.name for p in state.iterdir())}")
@@ -82,9 +92,15 @@ def wait_clean(inventory: Path, octet: int, tag: str, timeout: float = 30) -> li
 def pytest_session(inventory: Path, *args: str, suite: str = "suites/pool") -> subprocess.Popen[str]:
     """A pytest run as a user starts it from a terminal: its own process group, as Ctrl-C reaches it."""
     env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
-    return subprocess.Popen([sys.executable, "-m", "pytest", suite, f"--inventory={inventory}", "-p",
-                             "no:cacheprovider", "-q", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pytest", suite, f"--inventory={inventory}", "-p", "no:cacheprovider", "-q", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def ctrl_c(proc: subprocess.Popen[str]) -> None:

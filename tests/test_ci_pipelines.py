@@ -27,13 +27,18 @@ def gitlab() -> dict:
 
 
 def github_jobs() -> dict[str, list[str]]:
-    return {name: [line for step in job["steps"] if "run" in step for line in step["run"].splitlines()]
-            for name, job in github()["jobs"].items()}
+    return {
+        name: [line for step in job["steps"] if "run" in step for line in step["run"].splitlines()]
+        for name, job in github()["jobs"].items()
+    }
 
 
 def gitlab_jobs() -> dict[str, list[str]]:
-    return {name: list(job.get("script", [])) for name, job in gitlab().items()
-            if name not in GITLAB_KEYWORDS and not name.startswith(".")}
+    return {
+        name: list(job.get("script", []))
+        for name, job in gitlab().items()
+        if name not in GITLAB_KEYWORDS and not name.startswith(".")
+    }
 
 
 def xenlab_commands(lines: list[str]) -> list[list[str]]:
@@ -54,8 +59,11 @@ def stem(words: list[str]) -> tuple[str, ...]:
 
 def readme_commands() -> list[list[str]]:
     """Every command line in README's code blocks (indented by four spaces or fenced)."""
-    lines = [line.strip() for line in (ROOT / "README.md").read_text().splitlines()
-             if line.startswith("    ") and line.strip()]
+    lines = [
+        line.strip()
+        for line in (ROOT / "README.md").read_text().splitlines()
+        if line.startswith("    ") and line.strip()
+    ]
     return [shlex.split(line, comments=True) for line in lines if line.startswith(("./run", ".venv/bin/xenlab"))]
 
 
@@ -103,8 +111,10 @@ def test_gitlab_runs_nightly_weekly_destructive_manually_and_the_gate_on_network
     assert [n for n, lines in commands.items() if "--allow-destructive" in " ".join(lines)] == ["weekly-destructive"]
     gate_rule = data["gate"]["rules"][0]
     assert "merge_request_event" in gate_rule["if"] and any("network" in c for c in gate_rule["changes"])
-    assert [stem(c) for c in xenlab_commands(commands["gate"])] == [("./run", "gate", "snapshot"),
-                                                                    ("./run", "gate", "check")]
+    assert [stem(c) for c in xenlab_commands(commands["gate"])] == [
+        ("./run", "gate", "snapshot"),
+        ("./run", "gate", "check"),
+    ]
     for name in commands:
         artifacts = data[name]["artifacts"]
         assert artifacts["when"] == "always" and artifacts["reports"]["junit"] == "reports/junit.xml"

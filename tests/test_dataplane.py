@@ -32,8 +32,9 @@ def test_up_and_down_leave_netns_list_as_before() -> None:
         created = ours(names) - before
         assert names.switch_ns in created and inventory.probe.netns in created
         assert names.host_ns("xen1") in created and names.storage_ns("openfiler") in created
-        assert not {n for n in root_links() - links_before if n.startswith(("vlan", "h-", "n-", "v-", "p-"))}, \
+        assert not {n for n in root_links() - links_before if n.startswith(("vlan", "h-", "n-", "v-", "p-"))}, (
             "the data plane created links in the root namespace"
+        )
     assert ours(names) == before == set()
 
 

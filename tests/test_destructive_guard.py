@@ -13,19 +13,30 @@ SAMPLE = "tests/data/guard/guarded_sample.py"
 
 
 def _run(*args: str) -> str:
-    proc = subprocess.run([sys.executable, "-m", "pytest", *args, "-p", "no:cacheprovider", "-rs", "-q"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", *args, "-p", "no:cacheprovider", "-rs", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return proc.stdout + proc.stderr
 
 
-@pytest.mark.parametrize(("args", "reason"), [
-    ((SAMPLE,), "pass --allow-destructive --lab-name NAME"),
-    ((SAMPLE, "--allow-destructive"), "--lab-name must be 'workshop'"),
-    ((SAMPLE, "--allow-destructive", "--lab-name", "lab"), "--lab-name must be 'workshop'"),
-    ((SAMPLE, "--allow-destructive", "--lab-name", "workshop"), "run in a session of their own"),
-    ((SAMPLE, "--allow-destructive", "--lab-name", "workshop", "-m", "destructive", "-n", "2"),
-     "never run in parallel"),
-], ids=["not-allowed", "no-lab-name", "wrong-lab-name", "beside-other-tests", "parallel"])
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        ((SAMPLE,), "pass --allow-destructive --lab-name NAME"),
+        ((SAMPLE, "--allow-destructive"), "--lab-name must be 'workshop'"),
+        ((SAMPLE, "--allow-destructive", "--lab-name", "lab"), "--lab-name must be 'workshop'"),
+        ((SAMPLE, "--allow-destructive", "--lab-name", "workshop"), "run in a session of their own"),
+        (
+            (SAMPLE, "--allow-destructive", "--lab-name", "workshop", "-m", "destructive", "-n", "2"),
+            "never run in parallel",
+        ),
+    ],
+    ids=["not-allowed", "no-lab-name", "wrong-lab-name", "beside-other-tests", "parallel"],
+)
 def test_destructive_is_skipped_with_the_reason(args: tuple[str, ...], reason: str) -> None:
     out = _run(*args)
     assert "SKIPPED" in out and reason in out, out

@@ -37,8 +37,10 @@ FORMS = [
     ("interface gi 1/0/13", ["GigabitEthernet1/0/13"]),
     ("interface range port-channel 1 - 2", ["Port-channel1", "Port-channel2"]),
     ("interface range Po1-2", ["Port-channel1", "Port-channel2"]),
-    ("interface range GigabitEthernet 1/0/13 - 14 , GigabitEthernet 2/0/13 -14",
-     ["GigabitEthernet1/0/13", "GigabitEthernet1/0/14", "GigabitEthernet2/0/13", "GigabitEthernet2/0/14"]),
+    (
+        "interface range GigabitEthernet 1/0/13 - 14 , GigabitEthernet 2/0/13 -14",
+        ["GigabitEthernet1/0/13", "GigabitEthernet1/0/14", "GigabitEthernet2/0/13", "GigabitEthernet2/0/14"],
+    ),
     ("int range gi1/0/13,gi2/0/13", ["GigabitEthernet1/0/13", "GigabitEthernet2/0/13"]),
     ("interface range Gi1/0/1 - 2, 1/0/5", ["GigabitEthernet1/0/1", "GigabitEthernet1/0/2", "GigabitEthernet1/0/5"]),
 ]
@@ -86,21 +88,33 @@ def test_what_ios_refuses_is_refused_the_same_way(cli: IosCli, typed: str, marke
 def test_every_form_boots_into_the_same_interface() -> None:
     """A startup-config written with spaces and lower case configures the real interfaces, no bogus block."""
     inv = load_inventory(INVENTORY)
-    text = "\n".join([
-        "hostname Cisco-Stack",
-        "interface port-channel 1", " description xen1 bond",
-        "interface Port-channel 2", " description xen2 bond",
-        "interface GigabitEthernet 1/0/13", " description xen1 eth0",
-        "interface gi 2/0/13", " description xen1 eth1",
-        "interface range Gi1/0/14 - 14 , gigabitethernet 2/0/14", " description xen2 nics",
-        "end",
-    ])
+    text = "\n".join(
+        [
+            "hostname Cisco-Stack",
+            "interface port-channel 1",
+            " description xen1 bond",
+            "interface Port-channel 2",
+            " description xen2 bond",
+            "interface GigabitEthernet 1/0/13",
+            " description xen1 eth0",
+            "interface gi 2/0/13",
+            " description xen1 eth1",
+            "interface range Gi1/0/14 - 14 , gigabitethernet 2/0/14",
+            " description xen2 nics",
+            "end",
+        ]
+    )
     stack = hardware(inv.switches[0], inv)
     load_config(stack, text)
     described = {n: i.description for n, i in stack.interfaces.items() if i.description}
-    assert described == {"Port-channel1": "xen1 bond", "Port-channel2": "xen2 bond",
-                         "GigabitEthernet1/0/13": "xen1 eth0", "GigabitEthernet2/0/13": "xen1 eth1",
-                         "GigabitEthernet1/0/14": "xen2 nics", "GigabitEthernet2/0/14": "xen2 nics"}
+    assert described == {
+        "Port-channel1": "xen1 bond",
+        "Port-channel2": "xen2 bond",
+        "GigabitEthernet1/0/13": "xen1 eth0",
+        "GigabitEthernet2/0/13": "xen1 eth1",
+        "GigabitEthernet1/0/14": "xen2 nics",
+        "GigabitEthernet2/0/14": "xen2 nics",
+    }
     assert not stack.other_lines
     config = show_running_config(stack)
     assert "interface port-channel" not in config and "interface Port-channel1\n description xen1 bond" in config

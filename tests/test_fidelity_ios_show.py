@@ -28,22 +28,49 @@ DATA = Path(__file__).parent / "data" / "ios"
 # command -> (real sample, {field: value the sample's own project expects of its first row})
 REAL = {
     "show lacp sys-id": ("genie_show_lacp_sys_id.txt", {"system_priority": "32768", "system_id": "001e.49ff.3caf"}),
-    "show lacp counters": ("genie_show_lacp_counters.txt", {"group": "1", "port": "Gi2", "lacpdus_sent": "27",
-                                                            "lacpdus_recv": "22"}),
-    "show lacp internal": ("genie_show_lacp_internal.txt", {"port": "Gi2", "flags": "SA", "state": "bndl",
-                                                            "port_state": "0x3D"}),
-    "show lacp neighbor detail": ("genie_show_lacp_neighbor_detail.txt", {
-        "port": "Gi0/0/1", "system_id": "6487.88ff.68ef", "port_number": "0x2", "flags": "FA",
-        "port_state": "0x3F", "activity": "Active", "timeout": "Short", "collecting": "Yes"}),
-    "show pagp neighbor": ("genie_show_pagp_neighbor.txt", {"group": "14", "port": "Gi1/0/7", "partner_name": "R4",
-                                                            "partner_device_id": "ecbd.1dff.5f89"}),
+    "show lacp counters": (
+        "genie_show_lacp_counters.txt",
+        {"group": "1", "port": "Gi2", "lacpdus_sent": "27", "lacpdus_recv": "22"},
+    ),
+    "show lacp internal": (
+        "genie_show_lacp_internal.txt",
+        {"port": "Gi2", "flags": "SA", "state": "bndl", "port_state": "0x3D"},
+    ),
+    "show lacp neighbor detail": (
+        "genie_show_lacp_neighbor_detail.txt",
+        {
+            "port": "Gi0/0/1",
+            "system_id": "6487.88ff.68ef",
+            "port_number": "0x2",
+            "flags": "FA",
+            "port_state": "0x3F",
+            "activity": "Active",
+            "timeout": "Short",
+            "collecting": "Yes",
+        },
+    ),
+    "show pagp neighbor": (
+        "genie_show_pagp_neighbor.txt",
+        {"group": "14", "port": "Gi1/0/7", "partner_name": "R4", "partner_device_id": "ecbd.1dff.5f89"},
+    ),
     "show pagp counters": ("genie_show_pagp_counters.txt", {"port": "Gi0/1", "information_sent": "60"}),
     "show pagp internal": ("genie_show_pagp_internal.txt", {"port": "Gi0/1", "state": "U6/S7"}),
-    "show etherchannel load-balancing": ("genie_show_etherchannel_load_balancing.txt", {
-        "method": "flow-based", "algorithm": "Source Destination IP", "port_channel": "Port-channel1"}),
-    "show etherchannel detail": ("genie_show_etherchannel_detail.txt", {
-        "group": "1", "port": "Te1/0/1", "port_state": "Up Mstr Assoc In-Bndl", "mode": "Active",
-        "protocol": "LACP", "state": "bndl", "partner_dev_id": "a410.b6bb.ba00"}),
+    "show etherchannel load-balancing": (
+        "genie_show_etherchannel_load_balancing.txt",
+        {"method": "flow-based", "algorithm": "Source Destination IP", "port_channel": "Port-channel1"},
+    ),
+    "show etherchannel detail": (
+        "genie_show_etherchannel_detail.txt",
+        {
+            "group": "1",
+            "port": "Te1/0/1",
+            "port_state": "Up Mstr Assoc In-Bndl",
+            "mode": "Active",
+            "protocol": "LACP",
+            "state": "bndl",
+            "partner_dev_id": "a410.b6bb.ba00",
+        },
+    ),
     "show inventory": ("genie_show_inventory_c3850.txt", {"name": "c38xx Stack", "pid": "WS-C3850-24P-E"}),
 }
 # What the twin's workshop answers, first row.
@@ -51,25 +78,66 @@ TWIN = {
     "show lacp sys-id": {"system_priority": "32768"},
     "show lacp counters": {"group": "1", "port": "Gi1/0/13", "lacpdus_errors": "0"},
     "show lacp internal": {"group": "1", "port": "Gi1/0/13", "flags": "SA", "state": "bndl", "port_state": "0x3D"},
-    "show lacp neighbor detail": {"group": "1", "port": "Gi1/0/13", "flags": "SA", "port_state": "0x3D",
-                                  "activity": "Active", "synchronization": "Yes", "defaulted": "No"},
+    "show lacp neighbor detail": {
+        "group": "1",
+        "port": "Gi1/0/13",
+        "flags": "SA",
+        "port_state": "0x3D",
+        "activity": "Active",
+        "synchronization": "Yes",
+        "defaulted": "No",
+    },
     "show etherchannel load-balancing": {"algorithm": "Source MAC", "port_channel": "Port-channel1"},
-    "show etherchannel detail": {"group": "1", "port": "Gi1/0/13", "port_state": "Up Mstr Assoc In-Bndl",
-                                 "mode": "Active", "port_channel": "Po1", "protocol": "LACP", "state": "bndl"},
+    "show etherchannel detail": {
+        "group": "1",
+        "port": "Gi1/0/13",
+        "port_state": "Up Mstr Assoc In-Bndl",
+        "mode": "Active",
+        "port_channel": "Po1",
+        "protocol": "LACP",
+        "state": "bndl",
+    },
     "show inventory": {"name": "c36xx Stack", "pid": "WS-C3650-24TS"},
 }
 PAGP = ["show pagp neighbor", "show pagp counters", "show pagp internal"]
 # Every show command the twin serves.
-SERVED = ["show version", "show inventory", "show switch", "show vlan", "show vlan brief", "show interfaces",
-          "show interfaces Po1", "show interfaces status", "show interfaces switchport", "show interfaces trunk",
-          "show etherchannel summary", "show etherchannel detail", "show etherchannel load-balance",
-          "show etherchannel load-balancing", "show lacp neighbor", "show lacp neighbor detail", "show lacp sys-id",
-          "show lacp counters", "show lacp internal", "show system mtu", "show ip interface brief",
-          "show running-config interface Gi1/0/13", *PAGP]
+SERVED = [
+    "show version",
+    "show inventory",
+    "show switch",
+    "show vlan",
+    "show vlan brief",
+    "show interfaces",
+    "show interfaces Po1",
+    "show interfaces status",
+    "show interfaces switchport",
+    "show interfaces trunk",
+    "show etherchannel summary",
+    "show etherchannel detail",
+    "show etherchannel load-balance",
+    "show etherchannel load-balancing",
+    "show lacp neighbor",
+    "show lacp neighbor detail",
+    "show lacp sys-id",
+    "show lacp counters",
+    "show lacp internal",
+    "show system mtu",
+    "show ip interface brief",
+    "show running-config interface Gi1/0/13",
+    *PAGP,
+]
 # ntc-templates has a template for these: it must read the twin too (not only xenlab's override).
-NTC = {"show version": "hardware", "show inventory": "pid", "show interfaces": "mtu", "show interfaces status": "port",
-       "show etherchannel summary": "member_interface", "show interfaces switchport": "mode", "show vlan": "vlan_id",
-       "show switch": "role", "show ip interface brief": "interface"}
+NTC = {
+    "show version": "hardware",
+    "show inventory": "pid",
+    "show interfaces": "mtu",
+    "show interfaces status": "port",
+    "show etherchannel summary": "member_interface",
+    "show interfaces switchport": "mode",
+    "show vlan": "vlan_id",
+    "show switch": "role",
+    "show ip interface brief": "interface",
+}
 
 
 def sample(name: str) -> str:
@@ -113,8 +181,14 @@ def test_ntc_templates_read_the_twin(lab, command: str) -> None:
 
 def test_lacp_views_agree_with_the_summary_when_a_member_is_suspended(lab) -> None:
     cli = IosCli(lab, lab.switches["cisco-stack"], "secret")
-    for line in ["enable", "secret", "configure terminal", "interface Gi2/0/13",
-                 "switchport trunk allowed vlan remove 30", "end"]:
+    for line in [
+        "enable",
+        "secret",
+        "configure terminal",
+        "interface Gi2/0/13",
+        "switchport trunk allowed vlan remove 30",
+        "end",
+    ]:
         cli.feed(line)
     try:
         assert [m.flag for m in port_channel_state(lab, cli.stack, 1).members] == ["P", "s"]
@@ -153,14 +227,22 @@ def test_netmiko_textfsm_reads_every_show_command(conn) -> None:
 
 def test_a_pagp_group_is_listed_by_the_pagp_commands_only(lab) -> None:
     cli = IosCli(lab, lab.switches["cisco-stack"], "secret")
-    for line in ["enable", "secret", "configure terminal", "interface range Gi1/0/5 - 6",
-                 "channel-group 5 mode desirable", "end"]:
+    for line in [
+        "enable",
+        "secret",
+        "configure terminal",
+        "interface range Gi1/0/5 - 6",
+        "channel-group 5 mode desirable",
+        "end",
+    ]:
         cli.feed(line)
     try:
         internal = parse_output("show pagp internal", cli.feed("show pagp internal"))
         assert [(r["group"], r["port"], r["flags"]) for r in internal] == [("5", "Gi1/0/5", "d"), ("5", "Gi1/0/6", "d")]
         assert [r["port"] for r in parse_output("show pagp counters", cli.feed("show pagp counters"))] == [
-            "Gi1/0/5", "Gi1/0/6"]
+            "Gi1/0/5",
+            "Gi1/0/6",
+        ]
         assert parse_output("show pagp neighbor", cli.feed("show pagp neighbor")) == []  # no bond speaks PAgP
         assert "5" not in {r["group"] for r in parse_output("show lacp internal", cli.feed("show lacp internal"))}
     finally:

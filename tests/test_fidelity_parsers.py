@@ -70,12 +70,18 @@ def test_indented_summary_is_refused_not_read_as_empty() -> None:
         parse_output("show etherchannel summary", raw)
 
 
-@pytest.mark.parametrize("command, raw", [
-    ("show interfaces trunk", "\n"),
-    ("show etherchannel summary", "Number of channel-groups in use: 0\nNumber of aggregators:           0\n\n"
-                                  "Group  Port-channel  Protocol    Ports\n"
-                                  "------+-------------+-----------+-----------------------------------------------\n"),
-])
+@pytest.mark.parametrize(
+    "command, raw",
+    [
+        ("show interfaces trunk", "\n"),
+        (
+            "show etherchannel summary",
+            "Number of channel-groups in use: 0\nNumber of aggregators:           0\n\n"
+            "Group  Port-channel  Protocol    Ports\n"
+            "------+-------------+-----------+-----------------------------------------------\n",
+        ),
+    ],
+)
 def test_a_really_empty_table_is_no_rows(command: str, raw: str) -> None:
     assert parse_output(command, raw) == []
 
@@ -86,7 +92,8 @@ def test_twin_summary_and_real_summary_read_alike() -> None:
     from tests.test_ios_parsers import INVENTORY
     from xenlab.inventory import load_inventory
 
-    twin = parse_output("show etherchannel summary",
-                        render(build_lab(load_inventory(INVENTORY)), "show etherchannel summary"))
+    twin = parse_output(
+        "show etherchannel summary", render(build_lab(load_inventory(INVENTORY)), "show etherchannel summary")
+    )
     real = parse_output("show etherchannel summary", sample("genie_show_etherchannel_summary_catalyst.txt"))
     assert set(twin[0]) == set(real[0]) and twin[0]["member_interface_status"] == ["P", "P"]

@@ -75,7 +75,11 @@ def test_alternative_wire_names_and_unknown_names(api: object) -> None:
     assert failure(lambda: api.vm.get_all()) == ["MESSAGE_METHOD_UNKNOWN", "vm.get_all"]  # case-sensitive
     assert failure(lambda: api.event.get_all()) == ["MESSAGE_METHOD_UNKNOWN", "event.get_all"]
     assert failure(lambda: getattr(api.event, "from")(["vm"], "")) == [
-        "MESSAGE_PARAMETER_COUNT_MISMATCH", "event.from", "3", "2"]
+        "MESSAGE_PARAMETER_COUNT_MISMATCH",
+        "event.from",
+        "3",
+        "2",
+    ]
 
 
 # -- messages ------------------------------------------------------------------------------------
@@ -87,14 +91,20 @@ def test_messages_are_a_store_the_model_fills(lab: FaceTwin, api: object) -> Non
     posted = messages.post(lab.twin.lab, "HA_HOST_FAILED", 2, "Host", host_uuid, "xen2 failed")
     try:
         records = api.message.get_all_records()
-        (ref, record), = [(r, m) for r, m in records.items() if m["uuid"] == posted.uuid]
+        ((ref, record),) = [(r, m) for r, m in records.items() if m["uuid"] == posted.uuid]
         assert {k: record[k] for k in ("name", "priority", "cls", "obj_uuid", "body")} == {
-            "name": "HA_HOST_FAILED", "priority": "2", "cls": "Host", "obj_uuid": host_uuid, "body": "xen2 failed"}
+            "name": "HA_HOST_FAILED",
+            "priority": "2",
+            "cls": "Host",
+            "obj_uuid": host_uuid,
+            "body": "xen2 failed",
+        }
         assert isinstance(record["timestamp"], xmlrpc.client.DateTime)
         assert ref in api.message.get_all() and api.message.get_record(ref) == record
         assert ref in api.message.get_since(before)
-        assert ref not in api.message.get_since(xmlrpc.client.DateTime(time.strftime(
-            "%Y%m%dT%H:%M:%SZ", time.gmtime(time.time() + 5))))
+        assert ref not in api.message.get_since(
+            xmlrpc.client.DateTime(time.strftime("%Y%m%dT%H:%M:%SZ", time.gmtime(time.time() + 5)))
+        )
         assert ref in api.message.get_since(before.value.rstrip("Z"))  # no timezone: UTC
         assert ref in api.message.get("Host", host_uuid, before)
         assert failure(lambda: api.message.get_name(ref))[0] == "MESSAGE_METHOD_UNKNOWN"
@@ -107,7 +117,10 @@ def test_message_create_and_destroy(api: object) -> None:
     (pool,) = api.pool.get_all()
     pool_uuid = api.pool.get_uuid(pool)
     assert failure(lambda: api.message.create("X", "3", "VM", "no-such-uuid", "")) == [
-        "UUID_INVALID", "VM", "no-such-uuid"]
+        "UUID_INVALID",
+        "VM",
+        "no-such-uuid",
+    ]
     ref = api.message.create("POOL_MAINTENANCE", "4", "Pool", pool_uuid, "rehearsal")
     assert api.message.get_record(ref)["name"] == "POOL_MAINTENANCE"
     api.message.destroy(ref)
@@ -121,8 +134,7 @@ def test_event_from_tokens(lab: FaceTwin, api: object) -> None:
     assert TOKEN.match(first["token"]) and first["events"]
     assert {e["operation"] for e in first["events"]} == {"add"} and all("snapshot" in e for e in first["events"])
     assert first["valid_ref_counts"]["vm"] == len(api.VM.get_all())  # an int, as xapi sends Int32
-    assert failure(lambda: event_from(["vm"], "not-a-token", 0.0)) == [
-        "EVENT_FROM_TOKEN_PARSE_FAILURE", "not-a-token"]
+    assert failure(lambda: event_from(["vm"], "not-a-token", 0.0)) == ["EVENT_FROM_TOKEN_PARSE_FAILURE", "not-a-token"]
     quiet = event_from(["vm"], first["token"], 0.2)
     assert quiet["events"] == [] and quiet["token"] == first["token"]
 

@@ -14,17 +14,35 @@ from xenlab.gate import Finding, compare, table
 
 def gate(reports: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
-    return subprocess.run([sys.executable, "-m", "xenlab.cli", "gate", *args, f"--reports={reports}"], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "xenlab.cli", "gate", *args, f"--reports={reports}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_compare_names_regressions_and_leaves_out_volatile_facts() -> None:
-    before = {"a.py::t[x]": {"status": "passed"}, "a.py::gone": {"status": "passed"},
-              "a.py::w": {"status": "passed"}, "a.py::fixed": {"status": "failed"}}
-    after = {"a.py::t[x]": {"status": "failed", "message": "x: broken"}, "a.py::w": {"status": "waived"},
-             "a.py::fixed": {"status": "passed"}, "a.py::new": {"status": "passed"}}
-    facts = compare(before, after, {"host": {"x": {"enabled": True, "memory_free": 1}}},
-                    {"host": {"x": {"enabled": False, "memory_free": 2}}})
+    before = {
+        "a.py::t[x]": {"status": "passed"},
+        "a.py::gone": {"status": "passed"},
+        "a.py::w": {"status": "passed"},
+        "a.py::fixed": {"status": "failed"},
+    }
+    after = {
+        "a.py::t[x]": {"status": "failed", "message": "x: broken"},
+        "a.py::w": {"status": "waived"},
+        "a.py::fixed": {"status": "passed"},
+        "a.py::new": {"status": "passed"},
+    }
+    facts = compare(
+        before,
+        after,
+        {"host": {"x": {"enabled": True, "memory_free": 1}}},
+        {"host": {"x": {"enabled": False, "memory_free": 2}}},
+    )
     regressions = {(f.kind, f.subject) for f in facts if f.regression}
     assert regressions == {("check", "a.py::t[x]"), ("check", "a.py::gone"), ("fact", "host.x.enabled")}
     assert Finding(False, "check", "a.py::w", "passed", "waived", "") in facts
@@ -34,8 +52,9 @@ def test_compare_names_regressions_and_leaves_out_volatile_facts() -> None:
 def test_gate_catches_a_fault_and_passes_once_healed(twin: TwinHarness, tmp_path: Path) -> None:
     reports = tmp_path / "reports"
     assert gate(reports, "check", "base").returncode == 2  # no baseline: cannot judge
-    taken = gate(reports, "snapshot", "base", f"--inventory={TWIN_INVENTORY}", "suites/pool", "-p",
-                 "no:cacheprovider", "-q")
+    taken = gate(
+        reports, "snapshot", "base", f"--inventory={TWIN_INVENTORY}", "suites/pool", "-p", "no:cacheprovider", "-q"
+    )
     assert taken.returncode == 0, taken.stdout[-2000:] + taken.stderr[-2000:]
     baseline = json.loads((reports / "baselines" / "base" / "outcomes.json").read_text())
     assert baseline["checks"]["pool/test_hosts.py::test_host_enabled[xen2]"]["status"] == "passed"
@@ -50,16 +69,24 @@ def test_gate_catches_a_fault_and_passes_once_healed(twin: TwinHarness, tmp_path
         twin.twin.settle()
     assert regressed.returncode == 1, regressed.stdout[-3000:] + regressed.stderr[-2000:]
     lines = regressed.stdout.splitlines()
-    assert any(line.startswith("REGRESSION") and "pool/test_hosts.py::test_host_enabled[xen2]" in line
-               and "passed -> failed" in line and "xen2: host is disabled" in line for line in lines), lines
-    assert any(line.startswith("REGRESSION") and "pool.host.xen2.enabled" in line and "True -> False" in line
-               for line in lines), lines
+    assert any(
+        line.startswith("REGRESSION")
+        and "pool/test_hosts.py::test_host_enabled[xen2]" in line
+        and "passed -> failed" in line
+        and "xen2: host is disabled" in line
+        for line in lines
+    ), lines
+    assert any(
+        line.startswith("REGRESSION") and "pool.host.xen2.enabled" in line and "True -> False" in line for line in lines
+    ), lines
     diff = json.loads((reports / "gate" / "base-diff.json").read_text())
     assert diff["regressions"] == 2
     results = [json.loads(p.read_text()) for p in (reports / "allure-results").glob("*-result.json")]
     (verdict,) = [r for r in results if r["name"] == "pre-change gate vs base"]
     assert verdict["status"] == "failed" and {a["name"] for a in verdict["attachments"]} == {
-        "gate table", "base-diff.json"}
+        "gate table",
+        "base-diff.json",
+    }
 
     healed = gate(reports, "check", "base")
     assert healed.returncode == 0, healed.stdout[-3000:]

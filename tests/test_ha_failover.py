@@ -26,15 +26,20 @@ def _state(twin: TwinHarness) -> tuple:
     lab = twin.lab
     with lab.lock:
         ports = {n: i.shutdown for sw in lab.switches.values() for n, i in sw.interfaces.items()}
-        return (lab.pool.master, {v.name: (v.power_state, v.resident_on) for v in lab.vms.values()},
-                {h.name: (h.powered, h.ha_live, h.enabled) for h in lab.hosts.values()}, ports)
+        return (
+            lab.pool.master,
+            {v.name: (v.power_state, v.resident_on) for v in lab.vms.values()},
+            {h.name: (h.powered, h.ha_live, h.enabled) for h in lab.hosts.values()},
+            ports,
+        )
 
 
 @pytest.mark.parametrize("method", ["switch-ports", "ipmi"])
 def test_master_failure_restarts_its_vms_and_restores(twin: TwinHarness, method: str) -> None:
     before = _state(twin)
-    outcome = twin.run_suite(DRILL, [], *_destructive(twin), "-k", "test_host_failure and xen1",
-                             f"--fence-method={method}")
+    outcome = twin.run_suite(
+        DRILL, [], *_destructive(twin), "-k", "test_host_failure and xen1", f"--fence-method={method}"
+    )
     assert outcome.passed == {"test_failover.py::test_host_failure[xen1]"}, outcome.summary() + outcome.output[-3000:]
     assert _state(twin) == before
     log = [text for _, text in twin.lab.ha.log]
@@ -43,8 +48,9 @@ def test_master_failure_restarts_its_vms_and_restores(twin: TwinHarness, method:
 
 
 def test_vm_that_does_not_restart_fails_the_drill(twin: TwinHarness) -> None:
-    outcome = twin.run_suite(DRILL, [("vm-disk-locked", ["CentOS6.5-test1"])], *_destructive(twin),
-                             "-k", "test_host_failure and xen1")
+    outcome = twin.run_suite(
+        DRILL, [("vm-disk-locked", ["CentOS6.5-test1"])], *_destructive(twin), "-k", "test_host_failure and xen1"
+    )
     message = outcome.failed.get("test_failover.py::test_host_failure[xen1]", "")
     assert message.startswith("CentOS6.5-test1: not running on a survivor"), outcome.summary()
     assert "CentOS6.5-test2" not in message, message
@@ -55,9 +61,25 @@ def test_interrupted_drill_still_restores(twin: TwinHarness, sig: signal.Signals
     before = _state(twin)
     env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pytest", DRILL, f"--inventory={twin.inventory.source}", "-p", "no:cacheprovider",
-         "-q", *_destructive(twin), "-k", "test_host_failure and xen1"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            DRILL,
+            f"--inventory={twin.inventory.source}",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            *_destructive(twin),
+            "-k",
+            "test_host_failure and xen1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while not any(text.endswith("declared dead") for _, text in twin.lab.ha.log[-20:]):

@@ -13,8 +13,14 @@ def _slot(net: set[str], state: str = "online", fresh: bool = True, liveset: fro
     return Slot(state, frozenset(net), fresh, alive=True, liveset=liveset)
 
 
-def _inputs(me: str, net: set[str], slots: dict[str, Slot], statefile: bool = True,
-            lost: set[str] = frozenset(), liveset: frozenset[str] = ALL) -> Inputs:
+def _inputs(
+    me: str,
+    net: set[str],
+    slots: dict[str, Slot],
+    statefile: bool = True,
+    lost: set[str] = frozenset(),
+    liveset: frozenset[str] = ALL,
+) -> Inputs:
     return Inputs(me, UUIDS, liveset, statefile, frozenset(net), frozenset(lost), slots)
 
 

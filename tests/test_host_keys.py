@@ -26,8 +26,9 @@ def test_twin_pins_every_ssh_endpoint(twin: TwinHarness) -> None:
 def wrong_keys(twin: TwinHarness, tmp_path: Path):  # -> Inventory whose known_hosts holds other keys
     pinned = known_hosts_path(twin.inventory).read_text().splitlines()
     (tmp_path / "known_hosts").write_text("".join(f"{line.split()[0]} {OTHER_KEY}\n" for line in pinned))
-    text = TWIN_INVENTORY.read_text().replace("ssh_known_hosts: ../../.simlab/xltest/known_hosts",
-                                              "ssh_known_hosts: known_hosts")
+    text = TWIN_INVENTORY.read_text().replace(
+        "ssh_known_hosts: ../../.simlab/xltest/known_hosts", "ssh_known_hosts: known_hosts"
+    )
     inventory = parse_inventory(text, str(tmp_path / "wrong.yml"))
     assert known_hosts_path(inventory) == tmp_path / "known_hosts"
     return inventory

@@ -58,171 +58,362 @@ MUTATIONS = [
     # missing fields
     _case("lab.name", DELETE, "lab.name: required field is missing", "missing-lab-name"),
     _case("pool.hosts[0].address", DELETE, "pool.hosts[0].address: required field is missing", "missing-host-address"),
-    _case("switches[0].port_channels[0].peer", DELETE,
-          "switches[0].port_channels[0].peer: required field is missing", "missing-port-channel-peer"),
+    _case(
+        "switches[0].port_channels[0].peer",
+        DELETE,
+        "switches[0].port_channels[0].peer: required field is missing",
+        "missing-port-channel-peer",
+    ),
     # wrong types
     _case("networks[0].vlan", "five", "networks[0].vlan: expected an integer, got a string", "vlan-not-int"),
     _case("networks[0].vlan", True, "networks[0].vlan: expected an integer, got a boolean", "vlan-true-is-not-1"),
-    _case("switches[0].port_channels[0].allowed_vlans[0]", False,
-          "switches[0].port_channels[0].allowed_vlans[0]: expected an integer, got a boolean", "allowed-vlan-bool"),
+    _case(
+        "switches[0].port_channels[0].allowed_vlans[0]",
+        False,
+        "switches[0].port_channels[0].allowed_vlans[0]: expected an integer, got a boolean",
+        "allowed-vlan-bool",
+    ),
     _case("pool.auto_poweron", 1, "pool.auto_poweron: expected true or false, got a number", "bool-not-int"),
     _case("lab.name", 2024, "lab.name: expected a string, got a number", "name-not-string"),
     _case("pool.hosts", "xen1", "pool.hosts: Input should be a valid list", "hosts-not-list"),
     _case("pool.tls.verify", "maybe", "pool.tls.verify: expected true or false, got a string", "verify-not-bool"),
     _case("lab.kind", "virtual", "lab.kind: Input should be 'real' or 'simulated'", "kind-not-enum"),
-    _case("vms[0]", "CentOS6.5-test1",
-          "vms[0]: Input should be a valid dictionary or instance of VM", "vm-not-mapping"),
+    _case(
+        "vms[0]", "CentOS6.5-test1", "vms[0]: Input should be a valid dictionary or instance of VM", "vm-not-mapping"
+    ),
     # a literal number as a password: the message must not echo it
-    _case("pool.credentials.password", 987654321,
-          "pool.credentials.password: expected a secret reference such as ${XEN_PASSWORD}", "password-not-string"),
+    _case(
+        "pool.credentials.password",
+        987654321,
+        "pool.credentials.password: expected a secret reference such as ${XEN_PASSWORD}",
+        "password-not-string",
+    ),
     # unknown keys
     _case("lab.colour", "blue", "lab.colour: unknown key", "unknown-key-lab"),
     _case("pool.hosts[0].nic", ["eth0"], "pool.hosts[0].nic: unknown key", "unknown-key-host-typo"),
     _case("vm", [], "vm: unknown key", "unknown-key-top-level"),
     # undefined secret variables
-    _case("pool.credentials.password", UNSET,
-          "pool.credentials.password: environment variable XENLAB_TEST_UNSET is not set", "secret-unset-pool"),
-    _case("switches[0].credentials.enable_secret", UNSET,
-          "switches[0].credentials.enable_secret: environment variable XENLAB_TEST_UNSET is not set",
-          "secret-unset-enable"),
-    _case("storage.chap.password", UNSET,
-          "storage.chap.password: environment variable XENLAB_TEST_UNSET is not set", "secret-unset-chap"),
+    _case(
+        "pool.credentials.password",
+        UNSET,
+        "pool.credentials.password: environment variable XENLAB_TEST_UNSET is not set",
+        "secret-unset-pool",
+    ),
+    _case(
+        "switches[0].credentials.enable_secret",
+        UNSET,
+        "switches[0].credentials.enable_secret: environment variable XENLAB_TEST_UNSET is not set",
+        "secret-unset-enable",
+    ),
+    _case(
+        "storage.chap.password",
+        UNSET,
+        "storage.chap.password: environment variable XENLAB_TEST_UNSET is not set",
+        "secret-unset-chap",
+    ),
     # port-channel members
-    _case("switches[0].port_channels[0].members[1]", "Gi3/0/13",
-          "switches[0].port_channels[0].members[1]: Gi3/0/13 is on stack member 3, which cisco-stack does not have "
-          "(members: 1, 2)", "member-on-missing-stack-member"),
-    _case("switches[0].members", [1],
-          "switches[0].port_channels[0].members[1]: Gi2/0/13 is on stack member 2, which cisco-stack does not have "
-          "(members: 1)", "stack-shrunk-under-members"),
-    _case("switches[0].port_channels[0].members[1]", "Gi2/0/30",
-          "switches[0].port_channels[0].members[1]: Gi2/0/30: cisco-stack has 24 ports a member", "member-port-range"),
-    _case("switches[0].port_channels[0].members[1]", "Po1",
-          "switches[0].port_channels[0].members[1]: Po1 is not a physical port such as Gi1/0/13", "member-is-po"),
+    _case(
+        "switches[0].port_channels[0].members[1]",
+        "Gi3/0/13",
+        "switches[0].port_channels[0].members[1]: Gi3/0/13 is on stack member 3, which cisco-stack does not have "
+        "(members: 1, 2)",
+        "member-on-missing-stack-member",
+    ),
+    _case(
+        "switches[0].members",
+        [1],
+        "switches[0].port_channels[0].members[1]: Gi2/0/13 is on stack member 2, which cisco-stack does not have "
+        "(members: 1)",
+        "stack-shrunk-under-members",
+    ),
+    _case(
+        "switches[0].port_channels[0].members[1]",
+        "Gi2/0/30",
+        "switches[0].port_channels[0].members[1]: Gi2/0/30: cisco-stack has 24 ports a member",
+        "member-port-range",
+    ),
+    _case(
+        "switches[0].port_channels[0].members[1]",
+        "Po1",
+        "switches[0].port_channels[0].members[1]: Po1 is not a physical port such as Gi1/0/13",
+        "member-is-po",
+    ),
     # VLANs the switch does not define
-    _case("networks[3].vlan", 40,
-          "networks[3].vlan: VLAN 40 (Data) is not defined on switch cisco-stack", "network-vlan-not-on-switch"),
-    _case("switches[0].port_channels[0].allowed_vlans[4]", 99,
-          "switches[0].port_channels[0].allowed_vlans[4]: VLAN 99 is not defined on cisco-stack",
-          "allowed-vlan-undefined"),
-    _case("switches[0].port_channels[1].native_vlan", 99,
-          "switches[0].port_channels[1].native_vlan: VLAN 99 is not defined on cisco-stack", "native-vlan-undefined"),
+    _case(
+        "networks[3].vlan",
+        40,
+        "networks[3].vlan: VLAN 40 (Data) is not defined on switch cisco-stack",
+        "network-vlan-not-on-switch",
+    ),
+    _case(
+        "switches[0].port_channels[0].allowed_vlans[4]",
+        99,
+        "switches[0].port_channels[0].allowed_vlans[4]: VLAN 99 is not defined on cisco-stack",
+        "allowed-vlan-undefined",
+    ),
+    _case(
+        "switches[0].port_channels[1].native_vlan",
+        99,
+        "switches[0].port_channels[1].native_vlan: VLAN 99 is not defined on cisco-stack",
+        "native-vlan-undefined",
+    ),
     # duplicate names
-    _case("pool.hosts[1].name", "xen1",
-          "pool.hosts[1].name: duplicate host name 'xen1' (first at pool.hosts[0].name)", "duplicate-host"),
-    _case("pool.hosts[1].address", "127.18.0.11",
-          "pool.hosts[1].address: duplicate host address 127.18.0.11 (first at pool.hosts[0].address)",
-          "duplicate-host-address"),
-    _case("vms[3].name", "CentOS6.5-test1",
-          "vms[3].name: duplicate VM name 'CentOS6.5-test1' (first at vms[0].name)", "duplicate-vm"),
-    _case("networks[1].name", "Management",
-          "networks[1].name: duplicate network name 'Management' (first at networks[0].name)", "duplicate-network"),
-    _case("networks[1].vlan", 5, "networks[1].vlan: duplicate network VLAN 5 (first at networks[0].vlan)",
-          "duplicate-network-vlan"),
-    _case("switches[0].vlans[4]", {"id": 30, "name": "Data-again"},
-          "switches[0].vlans[4].id: duplicate VLAN 30 (first at switches[0].vlans[3].id)", "duplicate-switch-vlan"),
-    _case("switches[0].port_channels[1].id", 1,
-          "switches[0].port_channels[1].id: duplicate port-channel 1 (first at switches[0].port_channels[0].id)",
-          "duplicate-port-channel"),
-    _case("switches[0].port_channels[1].members[0]", "GigabitEthernet1/0/13",
-          "switches[0].port_channels[1].members[0]: duplicate member port 'Gi1/0/13' "
-          "(first at switches[0].port_channels[0].members[0])", "duplicate-member-across-port-channels"),
-    _case("srs[1].name", "Shared iSCSI", "srs[1].name: duplicate SR name 'Shared iSCSI' (first at srs[0].name)",
-          "duplicate-sr"),
+    _case(
+        "pool.hosts[1].name",
+        "xen1",
+        "pool.hosts[1].name: duplicate host name 'xen1' (first at pool.hosts[0].name)",
+        "duplicate-host",
+    ),
+    _case(
+        "pool.hosts[1].address",
+        "127.18.0.11",
+        "pool.hosts[1].address: duplicate host address 127.18.0.11 (first at pool.hosts[0].address)",
+        "duplicate-host-address",
+    ),
+    _case(
+        "vms[3].name",
+        "CentOS6.5-test1",
+        "vms[3].name: duplicate VM name 'CentOS6.5-test1' (first at vms[0].name)",
+        "duplicate-vm",
+    ),
+    _case(
+        "networks[1].name",
+        "Management",
+        "networks[1].name: duplicate network name 'Management' (first at networks[0].name)",
+        "duplicate-network",
+    ),
+    _case(
+        "networks[1].vlan",
+        5,
+        "networks[1].vlan: duplicate network VLAN 5 (first at networks[0].vlan)",
+        "duplicate-network-vlan",
+    ),
+    _case(
+        "switches[0].vlans[4]",
+        {"id": 30, "name": "Data-again"},
+        "switches[0].vlans[4].id: duplicate VLAN 30 (first at switches[0].vlans[3].id)",
+        "duplicate-switch-vlan",
+    ),
+    _case(
+        "switches[0].port_channels[1].id",
+        1,
+        "switches[0].port_channels[1].id: duplicate port-channel 1 (first at switches[0].port_channels[0].id)",
+        "duplicate-port-channel",
+    ),
+    _case(
+        "switches[0].port_channels[1].members[0]",
+        "GigabitEthernet1/0/13",
+        "switches[0].port_channels[1].members[0]: duplicate member port 'Gi1/0/13' "
+        "(first at switches[0].port_channels[0].members[0])",
+        "duplicate-member-across-port-channels",
+    ),
+    _case(
+        "srs[1].name",
+        "Shared iSCSI",
+        "srs[1].name: duplicate SR name 'Shared iSCSI' (first at srs[0].name)",
+        "duplicate-sr",
+    ),
     # references to things that do not exist
     _case("vms[0].host", "xen3", "vms[0].host: host 'xen3' is not in pool.hosts", "vm-on-missing-host"),
     _case("vms[0].network", "Backup", "vms[0].network: network 'Backup' is not in networks", "vm-on-missing-network"),
-    _case("switches[0].port_channels[2].peer", "nas",
-          "switches[0].port_channels[2].peer: 'nas' is neither a pool host nor the storage server", "peer-unknown"),
-    _case("pool.hosts[0].addresses.Backup", "198.18.40.11",
-          "pool.hosts[0].addresses.Backup: network 'Backup' is not in networks", "host-address-missing-network"),
+    _case(
+        "switches[0].port_channels[2].peer",
+        "nas",
+        "switches[0].port_channels[2].peer: 'nas' is neither a pool host nor the storage server",
+        "peer-unknown",
+    ),
+    _case(
+        "pool.hosts[0].addresses.Backup",
+        "198.18.40.11",
+        "pool.hosts[0].addresses.Backup: network 'Backup' is not in networks",
+        "host-address-missing-network",
+    ),
     _case("storage.network", "SAN", "storage.network: network 'SAN' is not in networks", "storage-missing-network"),
-    _case("probe.interfaces[0].network", "Backup",
-          "probe.interfaces[0].network: network 'Backup' is not in networks", "probe-missing-network"),
+    _case(
+        "probe.interfaces[0].network",
+        "Backup",
+        "probe.interfaces[0].network: network 'Backup' is not in networks",
+        "probe-missing-network",
+    ),
     # storage and HA
     _case("srs[1].shared", False, "ha.heartbeat_sr: SR 'HeartBeat SR' is not shared", "heartbeat-not-shared"),
     _case("ha.heartbeat_sr", "Quorum SR", "ha.heartbeat_sr: SR 'Quorum SR' is not in srs", "heartbeat-undefined"),
-    _case("ha.heartbeat_sr", DELETE, "ha.heartbeat_sr: HA is enabled but no heartbeat SR is named",
-          "heartbeat-unnamed"),
+    _case(
+        "ha.heartbeat_sr", DELETE, "ha.heartbeat_sr: HA is enabled but no heartbeat SR is named", "heartbeat-unnamed"
+    ),
     _case("ha.failures_to_tolerate", 2, "ha.failures_to_tolerate: 2 >= the pool's 2 hosts", "ha-tolerates-all"),
-    _case("srs[0].iqn", "iqn.2006-01.com.openfiler:tsn.other",
-          "srs[0].iqn: iqn.2006-01.com.openfiler:tsn.other is not a target of storage openfiler", "iqn-not-a-target"),
+    _case(
+        "srs[0].iqn",
+        "iqn.2006-01.com.openfiler:tsn.other",
+        "srs[0].iqn: iqn.2006-01.com.openfiler:tsn.other is not a target of storage openfiler",
+        "iqn-not-a-target",
+    ),
     _case("srs[0].target", DELETE, "srs[0].target: an lvmoiscsi SR needs target", "iscsi-sr-without-target"),
-    _case("storage.targets[0].iqn", "openfiler-shared",
-          "storage.targets[0].iqn: expected an IQN such as iqn.2006-01.com.openfiler:tsn.shared", "iqn-malformed"),
+    _case(
+        "storage.targets[0].iqn",
+        "openfiler-shared",
+        "storage.targets[0].iqn: expected an IQN such as iqn.2006-01.com.openfiler:tsn.shared",
+        "iqn-malformed",
+    ),
     _case("srs[2].type", "nfs", "srs[2].type: an SR with role iso must have type iso", "iso-role-not-iso"),
     # MTU, bond NICs, addresses, ranges
-    _case("networks[2].mtu", 9216,
-          "networks[2].mtu: Storage MTU 9216 is above cisco-stack system_mtu 9198", "mtu-above-system-mtu"),
+    _case(
+        "networks[2].mtu",
+        9216,
+        "networks[2].mtu: Storage MTU 9216 is above cisco-stack system_mtu 9198",
+        "mtu-above-system-mtu",
+    ),
     _case("bond.nics[1]", "eth2", "bond.nics[1]: host xen1 has no NIC 'eth2' (it has eth0, eth1)", "bond-nic-missing"),
-    _case("pool.hosts[1].nics", ["eth0"], "bond.nics[1]: host xen2 has no NIC 'eth1' (it has eth0)",
-          "bond-nic-missing-on-one-host"),
-    _case("pool.hosts[0].address", "127.18.0.300",
-          "pool.hosts[0].address: Input is not a valid IPv4 address", "bad-host-ip"),
+    _case(
+        "pool.hosts[1].nics",
+        ["eth0"],
+        "bond.nics[1]: host xen2 has no NIC 'eth1' (it has eth0)",
+        "bond-nic-missing-on-one-host",
+    ),
+    _case(
+        "pool.hosts[0].address",
+        "127.18.0.300",
+        "pool.hosts[0].address: Input is not a valid IPv4 address",
+        "bad-host-ip",
+    ),
     _case("vms[0].address", "not-an-ip", "vms[0].address: Input is not a valid IPv4 address", "bad-vm-ip"),
     _case("storage.portal", "198.18.20", "storage.portal: Input is not a valid IPv4 address", "bad-portal-ip"),
     _case("networks[0].vlan", 4095, "networks[0].vlan: Input should be less than or equal to 4094", "vlan-above-4094"),
-    _case("switches[0].vlans[0].id", 0,
-          "switches[0].vlans[0].id: Input should be greater than or equal to 1", "switch-vlan-zero"),
-    _case("pool.hosts[0].ssh_port", 70000,
-          "pool.hosts[0].ssh_port: Input should be less than or equal to 65535", "port-out-of-range"),
+    _case(
+        "switches[0].vlans[0].id",
+        0,
+        "switches[0].vlans[0].id: Input should be greater than or equal to 1",
+        "switch-vlan-zero",
+    ),
+    _case(
+        "pool.hosts[0].ssh_port",
+        70000,
+        "pool.hosts[0].ssh_port: Input should be less than or equal to 65535",
+        "port-out-of-range",
+    ),
     _case("networks", [], "networks: List should have at least 1 item after validation, not 0", "no-networks"),
     # names the kernel and the file system must accept
-    _case("probe.interfaces[0].interface", "probe-management",
-          "probe.interfaces[0].interface: interface name 'probe-management' has 16 characters; Linux allows 1 to 15",
-          "interface-name-too-long"),
-    _case("pool.hosts[0].nics[1]", "eth/1",
-          "pool.hosts[0].nics[1]: interface name 'eth/1' may not contain '/', ':' or spaces", "interface-name-slash"),
-    _case("pool.hosts[1].name", "XEN1",
-          "pool.hosts[1].name: host name 'XEN1' differs from 'xen1' (pool.hosts[0].name) only in case",
-          "host-names-equal-but-for-case"),
-    _case("lab.name", "../escape",
-          "lab.name: lab name '../escape' must be 1-64 letters, digits, '-', '_' or '.', start with a letter or "
-          "digit, and not contain '..'", "lab-name-dotdot"),
-    _case("lab.name", "a/b",
-          "lab.name: lab name 'a/b' must be 1-64 letters, digits, '-', '_' or '.', start with a letter or "
-          "digit, and not contain '..'", "lab-name-slash"),
-    _case("probe.netns", "ns/../x",
-          "probe.netns: namespace name 'ns/../x' must be 1-64 letters, digits, '-', '_' or '.', start with a letter "
-          "or digit, and not contain '..'", "netns-name-slash"),
+    _case(
+        "probe.interfaces[0].interface",
+        "probe-management",
+        "probe.interfaces[0].interface: interface name 'probe-management' has 16 characters; Linux allows 1 to 15",
+        "interface-name-too-long",
+    ),
+    _case(
+        "pool.hosts[0].nics[1]",
+        "eth/1",
+        "pool.hosts[0].nics[1]: interface name 'eth/1' may not contain '/', ':' or spaces",
+        "interface-name-slash",
+    ),
+    _case(
+        "pool.hosts[1].name",
+        "XEN1",
+        "pool.hosts[1].name: host name 'XEN1' differs from 'xen1' (pool.hosts[0].name) only in case",
+        "host-names-equal-but-for-case",
+    ),
+    _case(
+        "lab.name",
+        "../escape",
+        "lab.name: lab name '../escape' must be 1-64 letters, digits, '-', '_' or '.', start with a letter or "
+        "digit, and not contain '..'",
+        "lab-name-dotdot",
+    ),
+    _case(
+        "lab.name",
+        "a/b",
+        "lab.name: lab name 'a/b' must be 1-64 letters, digits, '-', '_' or '.', start with a letter or "
+        "digit, and not contain '..'",
+        "lab-name-slash",
+    ),
+    _case(
+        "probe.netns",
+        "ns/../x",
+        "probe.netns: namespace name 'ns/../x' must be 1-64 letters, digits, '-', '_' or '.', start with a letter "
+        "or digit, and not contain '..'",
+        "netns-name-slash",
+    ),
     # addresses outside their network
-    _case("pool.hosts[0].addresses.Storage", "198.18.21.11",
-          "pool.hosts[0].addresses.Storage: 198.18.21.11 is outside Storage's subnet 198.18.20.0/24",
-          "host-address-outside-subnet"),
-    _case("networks[3].gateway", "198.18.31.254",
-          "networks[3].gateway: 198.18.31.254 is outside Data's subnet 198.18.30.0/24", "gateway-outside-subnet"),
-    _case("vms[2].address", "198.18.5.103",
-          "vms[2].address: 198.18.5.103 is outside Data's subnet 198.18.30.0/24", "vm-address-outside-subnet"),
-    _case("probe.interfaces[0].address", "198.18.6.200",
-          "probe.interfaces[0].address: 198.18.6.200 is outside Management's subnet 198.18.5.0/24",
-          "probe-address-outside-subnet"),
+    _case(
+        "pool.hosts[0].addresses.Storage",
+        "198.18.21.11",
+        "pool.hosts[0].addresses.Storage: 198.18.21.11 is outside Storage's subnet 198.18.20.0/24",
+        "host-address-outside-subnet",
+    ),
+    _case(
+        "networks[3].gateway",
+        "198.18.31.254",
+        "networks[3].gateway: 198.18.31.254 is outside Data's subnet 198.18.30.0/24",
+        "gateway-outside-subnet",
+    ),
+    _case(
+        "vms[2].address",
+        "198.18.5.103",
+        "vms[2].address: 198.18.5.103 is outside Data's subnet 198.18.30.0/24",
+        "vm-address-outside-subnet",
+    ),
+    _case(
+        "probe.interfaces[0].address",
+        "198.18.6.200",
+        "probe.interfaces[0].address: 198.18.6.200 is outside Management's subnet 198.18.5.0/24",
+        "probe-address-outside-subnet",
+    ),
     # switching
-    _case("switches[0].port_channels[2].native_vlan", 30,
-          "switches[0].port_channels[2].native_vlan: native VLAN 30 is not in allowed_vlans of Po3",
-          "native-vlan-not-allowed"),
-    _case("switches[0].port_channels[0].allowed_vlans", [10, 20, 30],
-          "switches[0].port_channels[0].native_vlan: native VLAN 5 is not in allowed_vlans of Po1",
-          "allowed-vlans-drop-native"),
-    _case("switches[0].port_channels[1].peer", "openfiler",
-          "pool.hosts[1]: host xen2 is the peer of no port-channel on any switch", "host-without-port-channel"),
-    _case("switches[0].port_channels[0].members",
-          [f"Gi{m}/0/{p}" for m in (1, 2) for p in (1, 2, 3, 4, 5)],
-          "switches[0].port_channels[0].members: 10 members; LACP bundles at most 8 active members in Po1",
-          "lacp-more-than-8-members"),
+    _case(
+        "switches[0].port_channels[2].native_vlan",
+        30,
+        "switches[0].port_channels[2].native_vlan: native VLAN 30 is not in allowed_vlans of Po3",
+        "native-vlan-not-allowed",
+    ),
+    _case(
+        "switches[0].port_channels[0].allowed_vlans",
+        [10, 20, 30],
+        "switches[0].port_channels[0].native_vlan: native VLAN 5 is not in allowed_vlans of Po1",
+        "allowed-vlans-drop-native",
+    ),
+    _case(
+        "switches[0].port_channels[1].peer",
+        "openfiler",
+        "pool.hosts[1]: host xen2 is the peer of no port-channel on any switch",
+        "host-without-port-channel",
+    ),
+    _case(
+        "switches[0].port_channels[0].members",
+        [f"Gi{m}/0/{p}" for m in (1, 2) for p in (1, 2, 3, 4, 5)],
+        "switches[0].port_channels[0].members: 10 members; LACP bundles at most 8 active members in Po1",
+        "lacp-more-than-8-members",
+    ),
     # storage
-    _case("storage.mtu", 9198, "storage.mtu: 9198 is above the MTU of its network Storage (9000)",
-          "storage-mtu-above-network"),
-    _case("srs[0].target", "198.18.20.11",
-          "srs[0].target: 198.18.20.11 is not the storage portal 198.18.20.10 (storage.portal)",
-          "sr-target-not-portal"),
+    _case(
+        "storage.mtu",
+        9198,
+        "storage.mtu: 9198 is above the MTU of its network Storage (9000)",
+        "storage-mtu-above-network",
+    ),
+    _case(
+        "srs[0].target",
+        "198.18.20.11",
+        "srs[0].target: 198.18.20.11 is not the storage portal 198.18.20.10 (storage.portal)",
+        "sr-target-not-portal",
+    ),
     # XenAPI URL
-    _case("pool.hosts[0].xapi_url", "http://127.18.0.11:8443/",
-          "pool.hosts[0].xapi_url: 'http://127.18.0.11:8443/' is not an https URL such as https://192.0.2.11/",
-          "xapi-url-not-https"),
-    _case("pool.hosts[0].xapi_url", "127.18.0.11:8443",
-          "pool.hosts[0].xapi_url: '127.18.0.11:8443' is not an https URL such as https://192.0.2.11/",
-          "xapi-url-no-scheme"),
-    _case("pool.hosts[0].xapi_url", "https://127.18.0.11:84430/",
-          "pool.hosts[0].xapi_url: 'https://127.18.0.11:84430/' has an invalid port", "xapi-url-bad-port"),
+    _case(
+        "pool.hosts[0].xapi_url",
+        "http://127.18.0.11:8443/",
+        "pool.hosts[0].xapi_url: 'http://127.18.0.11:8443/' is not an https URL such as https://192.0.2.11/",
+        "xapi-url-not-https",
+    ),
+    _case(
+        "pool.hosts[0].xapi_url",
+        "127.18.0.11:8443",
+        "pool.hosts[0].xapi_url: '127.18.0.11:8443' is not an https URL such as https://192.0.2.11/",
+        "xapi-url-no-scheme",
+    ),
+    _case(
+        "pool.hosts[0].xapi_url",
+        "https://127.18.0.11:84430/",
+        "pool.hosts[0].xapi_url: 'https://127.18.0.11:84430/' has an invalid port",
+        "xapi-url-bad-port",
+    ),
 ]
 
 
@@ -304,16 +495,18 @@ def test_fifo_is_refused_at_once(tmp_path: Path) -> None:
 
 @pytest.mark.timeout(10)
 def test_device_is_refused_at_once() -> None:
-    assert str(_error("/dev/zero")) == ("/dev/zero: cannot read the inventory: "
-                                        "not a regular file (a device, FIFO or socket)")
+    assert str(_error("/dev/zero")) == (
+        "/dev/zero: cannot read the inventory: not a regular file (a device, FIFO or socket)"
+    )
 
 
 def test_huge_file_is_refused_unread(tmp_path: Path) -> None:
     huge = tmp_path / "huge.yml"
     with open(huge, "wb") as file:
         file.truncate(64 * 1024 * 1024)  # sparse: nothing is written, nothing need be read
-    assert str(_error(huge)) == (f"{huge}: cannot read the inventory: 67108864 bytes is too large for an inventory "
-                                 "(limit 4096 KiB)")
+    assert str(_error(huge)) == (
+        f"{huge}: cannot read the inventory: 67108864 bytes is too large for an inventory (limit 4096 KiB)"
+    )
 
 
 def test_not_utf8(tmp_path: Path) -> None:
@@ -331,6 +524,7 @@ def test_inventory_from_environment_variable(tmp_path: Path) -> None:
 
 
 # --- secrets -------------------------------------------------------------------------------------------------------
+
 
 def test_secret_repr_and_str_never_show_the_value() -> None:
     secret = Secret("${XENLAB_T_PW}")
@@ -380,8 +574,12 @@ def test_redact_masks_every_resolved_value() -> None:
 def _secret_values(inventory: Inventory) -> dict[str, Secret]:
     switch = inventory.switches[0].credentials
     assert inventory.storage is not None and inventory.storage.chap is not None and switch.enable_secret is not None
-    return {"XEN_PASSWORD": inventory.pool.credentials.password, "SWITCH_PASSWORD": switch.password,
-            "SWITCH_ENABLE_SECRET": switch.enable_secret, "CHAP_PASSWORD": inventory.storage.chap.password}
+    return {
+        "XEN_PASSWORD": inventory.pool.credentials.password,
+        "SWITCH_PASSWORD": switch.password,
+        "SWITCH_ENABLE_SECRET": switch.enable_secret,
+        "CHAP_PASSWORD": inventory.storage.chap.password,
+    }
 
 
 def _dumps(inventory: Inventory) -> list[str]:
@@ -389,8 +587,12 @@ def _dumps(inventory: Inventory) -> list[str]:
 
 
 def test_loaded_inventory_dump_has_no_secret_value() -> None:
-    env = {"XEN_PASSWORD": "xen-Pw-9f3a", "SWITCH_PASSWORD": "sw-Pw-7b21", "SWITCH_ENABLE_SECRET": "en-Pw-c4d5",
-           "CHAP_PASSWORD": "chap-Pw-e6f7"}
+    env = {
+        "XEN_PASSWORD": "xen-Pw-9f3a",
+        "SWITCH_PASSWORD": "sw-Pw-7b21",
+        "SWITCH_ENABLE_SECRET": "en-Pw-c4d5",
+        "CHAP_PASSWORD": "chap-Pw-e6f7",
+    }
     inventory = load_inventory(VALID, env=env)
     secrets = _secret_values(inventory)
     assert {name: s.reveal(env) for name, s in secrets.items()} == env
@@ -409,6 +611,7 @@ def test_loaded_inventory_dump_has_no_default_secret_value() -> None:
 
 
 # --- through the command line --------------------------------------------------------------------------------------
+
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     # The child must see only the inventory the test names, not this run's options.

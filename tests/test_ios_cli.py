@@ -62,9 +62,16 @@ class IosOnly:
 
     def connect(self, **overrides):
         sw = self.switch
-        args = dict(device_type="cisco_ios", host=str(sw.address), port=sw.port, username=sw.credentials.username,
-                    password=sw.credentials.password.reveal(), secret=sw.credentials.enable_secret.reveal(),
-                    timeout=10, conn_timeout=10)
+        args = dict(
+            device_type="cisco_ios",
+            host=str(sw.address),
+            port=sw.port,
+            username=sw.credentials.username,
+            password=sw.credentials.password.reveal(),
+            secret=sw.credentials.enable_secret.reveal(),
+            timeout=10,
+            conn_timeout=10,
+        )
         return ConnectHandler(**{**args, **overrides})
 
     def stop(self) -> None:
@@ -94,10 +101,23 @@ def test_login_counts_and_enable_gives_privileged_prompt(ios, conn):
     assert ios.lab.counters["ssh.login.cisco-stack"] >= 1
 
 
-SHOW = ["show version", "show switch", "show vlan", "show vlan brief", "show interfaces", "show interfaces Po1",
-        "show interfaces status", "show interfaces switchport", "show interfaces trunk", "show etherchannel summary",
-        "show etherchannel load-balance", "show lacp neighbor", "show system mtu", "show ip interface brief",
-        "show running-config interface Gi1/0/13"]
+SHOW = [
+    "show version",
+    "show switch",
+    "show vlan",
+    "show vlan brief",
+    "show interfaces",
+    "show interfaces Po1",
+    "show interfaces status",
+    "show interfaces switchport",
+    "show interfaces trunk",
+    "show etherchannel summary",
+    "show etherchannel load-balance",
+    "show lacp neighbor",
+    "show system mtu",
+    "show ip interface brief",
+    "show running-config interface Gi1/0/13",
+]
 
 
 @pytest.mark.parametrize("command", SHOW)
@@ -108,8 +128,9 @@ def test_show_command_parses_through_netmiko(conn, command):
 
 
 def test_send_config_set_changes_the_model(ios, conn):
-    conn.send_config_set(["vlan 40", "name Test-VLAN", "interface range port-channel 1-2",
-                          "switchport trunk allowed vlan add 40"])
+    conn.send_config_set(
+        ["vlan 40", "name Test-VLAN", "interface range port-channel 1-2", "switchport trunk allowed vlan add 40"]
+    )
     try:
         stack = ios.lab.switches["cisco-stack"]
         assert stack.vlans[40].name == "Test-VLAN"
@@ -127,7 +148,9 @@ def test_member_shutdown_drops_links_up_on_the_host(ios, conn):
         assert bond_links_up(ios.lab, "xen1") == 1
         rows = conn.send_command("show etherchannel summary", use_textfsm=True)
         assert dict(zip(rows[0]["member_interface"], rows[0]["member_interface_status"], strict=True)) == {
-            "Gi1/0/13": "P", "Gi2/0/13": "D"}
+            "Gi1/0/13": "P",
+            "Gi2/0/13": "D",
+        }
     finally:
         conn.send_config_set(["interface Gi2/0/13", "no shutdown"])
     assert bond_links_up(ios.lab, "xen1") == 2
@@ -135,16 +158,25 @@ def test_member_shutdown_drops_links_up_on_the_host(ios, conn):
 
 def test_invalid_input_has_a_caret_under_the_word(conn):
     out = conn.send_command("show etherchannel bogus")
-    assert out.splitlines()[-2:] == [" " * len("Cisco-Stack#show etherchannel ") + "^",
-                                     "% Invalid input detected at '^' marker."]
+    assert out.splitlines()[-2:] == [
+        " " * len("Cisco-Stack#show etherchannel ") + "^",
+        "% Invalid input detected at '^' marker.",
+    ]
 
 
 def test_exec_request_runs_one_command(ios):
     sw = ios.switch
     client = paramiko.SSHClient()
     client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-    client.connect(str(sw.address), sw.port, sw.credentials.username, sw.credentials.password.reveal(),
-                   allow_agent=False, look_for_keys=False, timeout=10)
+    client.connect(
+        str(sw.address),
+        sw.port,
+        sw.credentials.username,
+        sw.credentials.password.reveal(),
+        allow_agent=False,
+        look_for_keys=False,
+        timeout=10,
+    )
     try:
         _, stdout, _ = client.exec_command("show system mtu", timeout=10)
         assert "Global Ethernet MTU is 9198 bytes." in stdout.read().decode()
@@ -180,13 +212,29 @@ def test_nothing_listening_is_unreachable_fast(ios):
 
 # -- booting from a saved running-config -----------------------------------------------------------
 def test_boot_from_saved_running_config_reproduces_it(ios, conn, tmp_path):
-    conn.send_config_set(["interface Gi1/0/5", "description rehearsal", "switchport access vlan 30",
-                          "switchport mode access", "vlan 20", "mtu 9000"])
+    conn.send_config_set(
+        [
+            "interface Gi1/0/5",
+            "description rehearsal",
+            "switchport access vlan 30",
+            "switchport mode access",
+            "vlan 20",
+            "mtu 9000",
+        ]
+    )
     try:
         saved = conn.send_command("show running-config")
     finally:
-        conn.send_config_set(["interface Gi1/0/5", "no description", "no switchport access vlan",
-                              "no switchport mode", "vlan 20", "no mtu"])
+        conn.send_config_set(
+            [
+                "interface Gi1/0/5",
+                "no description",
+                "no switchport access vlan",
+                "no switchport mode",
+                "vlan 20",
+                "no mtu",
+            ]
+        )
     (tmp_path / "saved.cfg").write_text(saved)
     rebooted = Twin(inventory_copy(tmp_path, "saved.cfg"), tmp_path / "state")
     assert show_running_config(rebooted.lab.switches["cisco-stack"]).strip() == saved.strip()
@@ -215,9 +263,15 @@ def run(cli: IosCli, *lines: str) -> list[tuple[str, str]]:
 
 def test_modes_and_abbreviations(cli):
     steps = run(cli, "conf t", "int range Gi1/0/13 - 14, Gi2/0/13 - 14", "exit", "vlan 20", "int po1", "end", "sh ver")
-    assert [p for p, _ in steps] == ["Cisco-Stack#", "Cisco-Stack(config)#", "Cisco-Stack(config-if-range)#",
-                                     "Cisco-Stack(config)#", "Cisco-Stack(config-vlan)#", "Cisco-Stack(config-if)#",
-                                     "Cisco-Stack#"]
+    assert [p for p, _ in steps] == [
+        "Cisco-Stack#",
+        "Cisco-Stack(config)#",
+        "Cisco-Stack(config-if-range)#",
+        "Cisco-Stack(config)#",
+        "Cisco-Stack(config-vlan)#",
+        "Cisco-Stack(config-if)#",
+        "Cisco-Stack#",
+    ]
     assert "Cisco IOS XE Software" in steps[-1][1]
 
 
@@ -233,8 +287,15 @@ def test_member_only_change_suspends_it(cli):
 
 
 def test_channel_group_creates_the_port_channel_with_the_members_settings(cli):
-    run(cli, "conf t", "interface Gi1/0/5", "switchport mode trunk", "switchport trunk native vlan 10",
-        "channel-group 7 mode active", "end")
+    run(
+        cli,
+        "conf t",
+        "interface Gi1/0/5",
+        "switchport mode trunk",
+        "switchport trunk native vlan 10",
+        "channel-group 7 mode active",
+        "end",
+    )
     po = cli.stack.port_channel(7)
     assert po is not None and (po.switchport_mode, po.native_vlan) == ("trunk", 10)
 
@@ -264,16 +325,23 @@ def test_enable_needs_the_secret(tmp_path):
 
 def test_boot_keeps_what_the_model_does_not_know(tmp_path):
     """A running-config saved from a real stack: modelled lines are parsed, the rest kept verbatim."""
-    (tmp_path / "saved.cfg").write_text((Path(__file__).parent / "data" / "ios" / "workshop_running_config.txt")
-                                        .read_text())
+    (tmp_path / "saved.cfg").write_text(
+        (Path(__file__).parent / "data" / "ios" / "workshop_running_config.txt").read_text()
+    )
     stack = Twin(inventory_copy(tmp_path, "saved.cfg"), tmp_path / "state").lab.switches["cisco-stack"]
     assert stack.members_of(1)[0].name == "GigabitEthernet1/0/13" and stack.vlans[20].name == "Storage-VLAN"
     assert stack.interfaces["GigabitEthernet1/0/1"].extra == ["spanning-tree portfast"]
     config = show_running_config(stack)
-    for kept in ["service timestamps log datetime msec", "vrf definition Mgmt-vrf", " exit-address-family",
-                 "interface GigabitEthernet0/0\n vrf forwarding Mgmt-vrf", "spanning-tree mode rapid-pvst",
-                 "banner motd ^C\nAuthorised access only.\n^C", "line vty 0 4\n login local", "interface Vlan1\n"
-                 " no ip address\n shutdown"]:
+    for kept in [
+        "service timestamps log datetime msec",
+        "vrf definition Mgmt-vrf",
+        " exit-address-family",
+        "interface GigabitEthernet0/0\n vrf forwarding Mgmt-vrf",
+        "spanning-tree mode rapid-pvst",
+        "banner motd ^C\nAuthorised access only.\n^C",
+        "line vty 0 4\n login local",
+        "interface Vlan1\n no ip address\n shutdown",
+    ]:
         assert kept in config
     # Rendering what was booted and booting it again changes nothing.
     (tmp_path / "again.cfg").write_text(config)

@@ -47,8 +47,11 @@ def test_real_interfaces_trunk_merges_its_sections_by_port():
 
 def test_real_lacp_neighbor():
     rows = parse_output("show lacp neighbor", sample("genie_show_lacp_neighbor.txt"))
-    assert [(r["group"], r["port"], r["flags"]) for r in rows][:3] == [("1", "Gi2", "SA"), ("1", "Gi3", "SA"),
-                                                                        ("2", "Gi4", "SP")]
+    assert [(r["group"], r["port"], r["flags"]) for r in rows][:3] == [
+        ("1", "Gi2", "SA"),
+        ("1", "Gi3", "SA"),
+        ("2", "Gi4", "SP"),
+    ]
     assert {r["dev_id"] for r in rows} == {"001e.49ff.a3e6"}
 
 
@@ -100,7 +103,10 @@ def render(lab, command: str) -> str:
 def test_twin_etherchannel_summary(lab):
     rows = parse_output("show etherchannel summary", render(lab, "show etherchannel summary"))
     assert [(r["bundle_name"], r["bundle_status"], r["bundle_protocol"]) for r in rows] == [
-        ("Po1", "SU", "LACP"), ("Po2", "SU", "LACP"), ("Po3", "SU", "LACP")]
+        ("Po1", "SU", "LACP"),
+        ("Po2", "SU", "LACP"),
+        ("Po3", "SU", "LACP"),
+    ]
     assert rows[0]["member_interface"] == ["Gi1/0/13", "Gi2/0/13"] and rows[0]["member_interface_status"] == ["P", "P"]
 
 
@@ -116,20 +122,23 @@ def test_twin_lacp_neighbor(lab):
     assert all(r["flags"] == "SA" and r["port_state"] == "0x3D" for r in rows)
 
 
-@pytest.mark.parametrize("command, key, expected", [
-    ("show version", "hardware", ["WS-C3650-24TS", "WS-C3650-24TS"]),
-    ("show switch", "state", "Ready"),
-    ("show vlan", "vlan_name", "default"),
-    ("show vlan brief", "vlan_name", "default"),
-    ("show interfaces", "mtu", "9198"),
-    ("show interfaces Po1", "interface", "Port-channel1"),
-    ("show interfaces status", "port", "Gi1/0/1"),
-    ("show interfaces switchport", "interface", "Gi1/0/1"),
-    ("show ip interface brief", "interface", "Vlan5"),
-    ("show etherchannel load-balance", "load_balance", "src-mac"),
-    ("show system mtu", "system_mtu", "9198"),
-    ("show running-config interface Gi1/0/13", "channel_group", "1"),
-])
+@pytest.mark.parametrize(
+    "command, key, expected",
+    [
+        ("show version", "hardware", ["WS-C3650-24TS", "WS-C3650-24TS"]),
+        ("show switch", "state", "Ready"),
+        ("show vlan", "vlan_name", "default"),
+        ("show vlan brief", "vlan_name", "default"),
+        ("show interfaces", "mtu", "9198"),
+        ("show interfaces Po1", "interface", "Port-channel1"),
+        ("show interfaces status", "port", "Gi1/0/1"),
+        ("show interfaces switchport", "interface", "Gi1/0/1"),
+        ("show ip interface brief", "interface", "Vlan5"),
+        ("show etherchannel load-balance", "load_balance", "src-mac"),
+        ("show system mtu", "system_mtu", "9198"),
+        ("show running-config interface Gi1/0/13", "channel_group", "1"),
+    ],
+)
 def test_twin_show_commands_parse(lab, command, key, expected):
     rows = parse_output(command, render(lab, command))
     assert rows and rows[0][key] == expected

@@ -13,7 +13,7 @@ import pytest
 from tests.harness import ROOT, TWIN_INVENTORY, TwinHarness, read_junit
 from xenlab.inventory.loader import known_hosts_path
 
-CHECKS = '''
+CHECKS = """
 import pytest
 
 def test_passes():
@@ -21,16 +21,36 @@ def test_passes():
 
 def test_skips():
     pytest.skip(REASON)
-'''
+"""
 
 
 def _run_checks(tmp_path: Path, reason: str, *args: str) -> subprocess.CompletedProcess[str]:
     module = tmp_path / "test_checks.py"
     module.write_text(CHECKS.replace("REASON", repr(reason)))
     env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "XENLAB_RUN_ID")}
-    return subprocess.run([sys.executable, "-m", "pytest", str(module), "-c", os.devnull, "--rootdir", str(tmp_path),
-                           "-p", "fixtures.skips", "-p", "no:cacheprovider", "-q", *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(module),
+            "-c",
+            os.devnull,
+            "--rootdir",
+            str(tmp_path),
+            "-p",
+            "fixtures.skips",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            *args,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_an_unexpected_skip_is_not_green(tmp_path: Path) -> None:
@@ -41,8 +61,13 @@ def test_an_unexpected_skip_is_not_green(tmp_path: Path) -> None:
     assert "xenlab: 1 check(s) could not run: this run is not green" in run.stdout
 
 
-@pytest.mark.parametrize("reason", ["destructive: pass --allow-destructive --lab-name NAME to run",
-                                    "not applicable: VLAN 40 has no SVI in the inventory"])
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "destructive: pass --allow-destructive --lab-name NAME to run",
+        "not applicable: VLAN 40 has no SVI in the inventory",
+    ],
+)
 def test_a_chosen_skip_is_listed_and_green(tmp_path: Path, reason: str) -> None:
     run = _run_checks(tmp_path, reason)
     assert run.returncode == pytest.ExitCode.OK, run.stdout
@@ -67,9 +92,24 @@ def test_real_lab_with_a_missing_probe_namespace_fails_naming_it(twin: TwinHarne
     real.write_text(text)
     junit = tmp_path / "junit.xml"
     env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "XENLAB_RUN_ID")}
-    run = subprocess.run([sys.executable, "-m", "pytest", "suites", f"--inventory={real}", "-q", "-p",
-                          "no:cacheprovider", f"--junitxml={junit}"], cwd=ROOT, env=env, capture_output=True,
-                         text=True, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "suites",
+            f"--inventory={real}",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--junitxml={junit}",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode != 0, run.stdout[-3000:]
     outcome = read_junit(junit, ROOT / "suites")
     skipped = {node: reason for node, reason in outcome.skipped.items() if not reason.startswith("destructive")}

@@ -15,16 +15,24 @@ from tests.harness import TwinHarness
 from xenlab.dom0 import Dom0, dom0_host
 from xenlab.xapi import XapiSession, collect_facts, connect
 
-pytestmark = [pytest.mark.filterwarnings("ignore:path is deprecated:DeprecationWarning"),  # inside netmiko
-              pytest.mark.filterwarnings("ignore:Unknown ssh-ed25519 host key:UserWarning")]  # the twin's new keys
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:path is deprecated:DeprecationWarning"),  # inside netmiko
+    pytest.mark.filterwarnings("ignore:Unknown ssh-ed25519 host key:UserWarning"),
+]  # the twin's new keys
 
 
 @pytest.fixture
 def netmiko(twin: TwinHarness) -> Iterator[ConnectHandler]:
     sw = twin.inventory.switches[0]
-    conn = ConnectHandler(device_type="cisco_ios", host=str(sw.address), port=sw.port,
-                          username=sw.credentials.username, password=sw.credentials.password.reveal(),
-                          secret=sw.credentials.enable_secret.reveal(), timeout=15)
+    conn = ConnectHandler(
+        device_type="cisco_ios",
+        host=str(sw.address),
+        port=sw.port,
+        username=sw.credentials.username,
+        password=sw.credentials.password.reveal(),
+        secret=sw.credentials.enable_secret.reveal(),
+        timeout=15,
+    )
     conn.enable()
     yield conn
     conn.disconnect()

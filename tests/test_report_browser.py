@@ -21,8 +21,16 @@ from xenlab.acceptance import Outputs, allure_binary, render
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # The closed network here refuses Chromium's background connections; these keep it to the page.
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SAMPLE = ROOT / "tests" / "data" / "report" / "sample_checks.py"
 WAIVERS = SAMPLE.parent / "waivers.yml"
 
@@ -38,9 +46,25 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
     for _ in range(2):  # an earlier run, then this one: the report shows the history
         outputs.clear()
-        run = subprocess.run([sys.executable, "-m", "pytest", str(SAMPLE), f"--alluredir={outputs.results}",
-                              f"--inventory={TWIN_INVENTORY}", f"--waivers={WAIVERS}", "-p", "no:cacheprovider",
-                              "-q"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                str(SAMPLE),
+                f"--alluredir={outputs.results}",
+                f"--inventory={TWIN_INVENTORY}",
+                f"--waivers={WAIVERS}",
+                "-p",
+                "no:cacheprovider",
+                "-q",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert run.returncode == 1, run.stdout + run.stderr  # one failing check, one waived
         index = render(outputs)
         assert index is not None and index.is_file(), "Allure did not render the report"
@@ -90,8 +114,10 @@ def test_failed_check_has_the_earlier_run_in_its_history(page) -> None:
     page.get_by_text("test_port_channel_bundled").first.click()
     page.get_by_text("History").first.click()
     # The footer says when the report was generated; the history adds the earlier run's date.
-    page.wait_for_function(r"(document.body.innerText.match(/\d{1,2}\/\d{1,2}\/\d{4} at \d{2}:\d{2}:\d{2}/g)"
-                           r" || []).length >= 2")
+    page.wait_for_function(
+        r"(document.body.innerText.match(/\d{1,2}\/\d{1,2}\/\d{4} at \d{2}:\d{2}:\d{2}/g)"
+        r" || []).length >= 2"
+    )
 
 
 def test_failed_check_shows_its_message_category_and_evidence(page) -> None:

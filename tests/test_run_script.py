@@ -45,8 +45,9 @@ def project(tmp_path: Path) -> Path:
 
 def _run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_INVENTORY", "XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
-    return subprocess.run([str(project / "run"), "acceptance", *args], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [str(project / "run"), "acceptance", *args], cwd=project, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_bad_inventory_leaves_no_stale_results(project: Path) -> None:

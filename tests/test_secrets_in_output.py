@@ -10,9 +10,12 @@ from tests.harness import TwinHarness
 from xenlab.inventory.loader import _secrets
 
 # Each suite healthy, and with a fault, so failed checks attach their evidence (CLI output, XenAPI records) too.
-RUNS = [("suites/pool", []), ("suites/network", []),
-        ("suites/pool", [("host-disabled", ["xen2"])]),
-        ("suites/network", [("switch-member-shutdown", ["cisco-stack", "Gi2/0/13"])])]
+RUNS = [
+    ("suites/pool", []),
+    ("suites/network", []),
+    ("suites/pool", [("host-disabled", ["xen2"])]),
+    ("suites/network", [("switch-member-shutdown", ["cisco-stack", "Gi2/0/13"])]),
+]
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +26,9 @@ def secret_values(twin: TwinHarness) -> list[str]:
 
 
 @pytest.mark.parametrize(("suite", "faults"), RUNS, ids=["pool", "network", "pool-fault", "network-fault"])
-def test_no_secret_in_output_or_reports(twin: TwinHarness, secret_values: list[str], suite: str,
-                                        faults: list[tuple[str, list[str]]], tmp_path: Path) -> None:
+def test_no_secret_in_output_or_reports(
+    twin: TwinHarness, secret_values: list[str], suite: str, faults: list[tuple[str, list[str]]], tmp_path: Path
+) -> None:
     alluredir = tmp_path / "allure"
     outcome = twin.run_suite(suite, faults, f"--alluredir={alluredir}", "-o", "log_level=DEBUG", "-rA")
     assert bool(outcome.failed) == bool(faults), outcome.summary()

@@ -44,8 +44,13 @@ def _listening(address: str, port: int) -> bool:
 
 
 def _simlab(inventory: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "simlab", "--inventory", str(inventory), *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "simlab", "--inventory", str(inventory), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _wait_up(inventory: Path, proc: subprocess.Popen[str]) -> None:
@@ -59,8 +64,13 @@ def _wait_up(inventory: Path, proc: subprocess.Popen[str]) -> None:
 @pytest.mark.parametrize("how", ["ctrl-c", "simlab-down", "sigterm"])
 def test_stop_leaves_nothing_behind(cli_inventory: Path, how: str) -> None:
     before = _netns()
-    proc = subprocess.Popen([sys.executable, "-m", "simlab", "--inventory", str(cli_inventory), "up"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simlab", "--inventory", str(cli_inventory), "up"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         _wait_up(cli_inventory, proc)
         assert _listening("127.21.0.11", 8443) and _listening("127.21.1.1", 2222)
@@ -87,8 +97,13 @@ def test_stop_leaves_nothing_behind(cli_inventory: Path, how: str) -> None:
 def test_kill_9_then_up_leaves_nothing_behind(cli_inventory: Path) -> None:
     """tgtd dies with a twin killed by SIGKILL; the next start removes the socket and files it left; down cleans all."""
     for _ in range(2):
-        proc = subprocess.Popen([sys.executable, "-m", "simlab", "--inventory", str(cli_inventory), "up"],
-                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "simlab", "--inventory", str(cli_inventory), "up"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         try:
             _wait_up(cli_inventory, proc)
             assert any(p.startswith("tgtd") for p in _storage_leftovers()), "no tgtd while the twin is up"
@@ -99,8 +114,13 @@ def test_kill_9_then_up_leaves_nothing_behind(cli_inventory: Path) -> None:
         while any(p.startswith("tgtd") for p in _storage_leftovers()) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not any(p.startswith("tgtd") for p in _storage_leftovers()), "tgtd outlived the killed twin"
-    up = subprocess.run([sys.executable, "-m", "simlab", "--inventory", str(cli_inventory), "up", "--detach"],
-                        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    up = subprocess.run(
+        [sys.executable, "-m", "simlab", "--inventory", str(cli_inventory), "up", "--detach"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert up.returncode == 0, up.stdout + up.stderr
     assert _simlab(cli_inventory, "down").returncode == 0
     assert not _storage_leftovers(), f"storage left behind: {_storage_leftovers()}"
@@ -125,10 +145,12 @@ def test_bad_fault_arguments_are_one_line(cli_inventory: Path) -> None:
     up = _simlab(cli_inventory, "up", "--detach")
     assert up.returncode == 0, up.stdout + up.stderr
     try:
-        for args, expected in [(("nope",), "unknown fault 'nope'; `simlab faults` lists them"),
-                               (("host-disabled",), "usage: simlab fault host-disabled HOST"),
-                               (("host-disabled", "xen9"), "no host 'xen9' (hosts: xen1, xen2)"),
-                               (("storage-mtu", "jumbo"), "MTU must be a number, not 'jumbo'")]:
+        for args, expected in [
+            (("nope",), "unknown fault 'nope'; `simlab faults` lists them"),
+            (("host-disabled",), "usage: simlab fault host-disabled HOST"),
+            (("host-disabled", "xen9"), "no host 'xen9' (hosts: xen1, xen2)"),
+            (("storage-mtu", "jumbo"), "MTU must be a number, not 'jumbo'"),
+        ]:
             run = _simlab(cli_inventory, "fault", *args)
             # the whole line, closing quote included
             assert run.returncode == 2 and run.stderr.rstrip("\n").endswith(expected), run.stderr

@@ -83,8 +83,14 @@ def test_stopped_target_fails_sessions_and_plug_as_unreachable(api: Any, twin: T
 def test_no_such_target_is_its_own_error(twin: TwinHarness) -> None:
     inv = twin.inventory
     with pytest.raises(iscsi.IscsiError) as refused:
-        iscsi.login(str(inv.storage.portal), "iqn.2006-01.com.openfiler:tsn.nosuch", 1, "iqn.2024-01.test:x",
-                    iscsi.Chap(inv.storage.chap.username, inv.storage.chap.password.reveal()), ns=inv.probe.netns)
+        iscsi.login(
+            str(inv.storage.portal),
+            "iqn.2006-01.com.openfiler:tsn.nosuch",
+            1,
+            "iqn.2024-01.test:x",
+            iscsi.Chap(inv.storage.chap.username, inv.storage.chap.password.reveal()),
+            ns=inv.probe.netns,
+        )
     assert refused.value.kind == "no-target"
 
 

@@ -59,26 +59,54 @@ def _files(inventory: Inventory) -> dict[str, bytes]:
 
 
 def _up(inventory: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "simlab", "--inventory", str(inventory), "up", "--detach"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "simlab", "--inventory", str(inventory), "up", "--detach"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def _green(inventory: Inventory) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
-    run = subprocess.run([sys.executable, "-m", "pytest", "suites/pool", "suites/network/test_bonds.py",
-                          f"--inventory={inventory.source}", "-p", "no:cacheprovider", "-q"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "suites/pool",
+            "suites/network/test_bonds.py",
+            f"--inventory={inventory.source}",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stdout[-3000:]
 
 
-@pytest.mark.parametrize(("lab", "octet", "expected"), [
-    pytest.param(None, None, "lab 'xlclaim' is in use by a running twin (pid ", id="same-lab"),
-    pytest.param("xlclaimb", None, "cannot listen on 127.22.", id="same-addresses"),
-    pytest.param("xlclaimc", 23, "ca.pem (written by the twin for its clients) is in use by a running twin (pid ",
-                 id="same-files-only"),
-])
-def test_second_twin_for_a_copy_fails_and_harms_nothing(first: tuple[Inventory, RunningTwin], tmp_path: Path,
-                                                        lab: str | None, octet: int | None, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("lab", "octet", "expected"),
+    [
+        pytest.param(None, None, "lab 'xlclaim' is in use by a running twin (pid ", id="same-lab"),
+        pytest.param("xlclaimb", None, "cannot listen on 127.22.", id="same-addresses"),
+        pytest.param(
+            "xlclaimc",
+            23,
+            "ca.pem (written by the twin for its clients) is in use by a running twin (pid ",
+            id="same-files-only",
+        ),
+    ],
+)
+def test_second_twin_for_a_copy_fails_and_harms_nothing(
+    first: tuple[Inventory, RunningTwin], tmp_path: Path, lab: str | None, octet: int | None, expected: str
+) -> None:
     inventory, twin = first
     before = _files(inventory)
     copy = _copy(inventory, tmp_path, lab, octet)

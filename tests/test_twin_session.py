@@ -34,9 +34,24 @@ def session_inventory(tmp_path: Path) -> Path:
 
 def _pytest(inventory: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "XENLAB_RUN_ID"}
-    return subprocess.run([sys.executable, "-m", "pytest", "suites/pool", f"--inventory={inventory}",
-                           "-p", "no:cacheprovider", "-q", *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "suites/pool",
+            f"--inventory={inventory}",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            *args,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 class _TwinPids:

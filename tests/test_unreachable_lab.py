@@ -19,15 +19,31 @@ def test_every_check_names_the_device_that_did_not_answer(tmp_path: Path) -> Non
     text = text.replace("xltest", "xlgone").replace("verify: true", "verify: false")
     inventory.write_text("\n".join(line for line in text.splitlines() if not line.startswith("ssh_known_hosts")))
     junit = tmp_path / "junit.xml"
-    run = subprocess.run([sys.executable, "-m", "pytest", "suites", f"--inventory={inventory}", "-q",
-                          "-p", "no:cacheprovider", f"--junitxml={junit}"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "suites",
+            f"--inventory={inventory}",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--junitxml={junit}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 1, run.stdout[-2000:]
     outcome = read_junit(junit, ROOT / "suites")
     assert not outcome.passed, "a check passed against a lab that does not answer"
     assert outcome.failed, outcome.summary()
-    device = re.compile(r"^(probe|storage probe|pool lab|cisco-stack \(127\.29\.1\.1:2222\)|"
-                        r"xen[12] dom0 \(127\.29\.0\.1[12]:2222\)): ")
+    device = re.compile(
+        r"^(probe|storage probe|pool lab|cisco-stack \(127\.29\.1\.1:2222\)|"
+        r"xen[12] dom0 \(127\.29\.0\.1[12]:2222\)): "
+    )
     for node, message in outcome.failed.items():
         assert device.match(message), f"{node}: {message!r} does not start with the device"
     assert "Traceback" not in run.stdout and "During handling" not in run.stdout, run.stdout[-3000:]

@@ -120,8 +120,11 @@ def test_an_unresponsive_endpoint_times_out(tmp_path: Path) -> None:
         (tmp_path / "inventory.yml").write_text(text)
         inventory = load_inventory(tmp_path / "inventory.yml")
         Authority(inventory, tmp_path / "state")
-        with pytest.raises(Unreachable, match=r"within 0\.\ds \(each host asked for up to 0.3s\); tried .*: "
-                                              r"no answer \(timed out\)"):
+        with pytest.raises(
+            Unreachable,
+            match=r"within 0\.\ds \(each host asked for up to 0.3s\); tried .*: "
+            r"no answer \(timed out\)",
+        ):
             connect(inventory)
 
 
@@ -182,7 +185,10 @@ def test_hosts_are_asked_overlapping_and_the_error_says_the_real_total(tmp_path:
         elapsed = time.monotonic() - started
         # The second host is asked 0.25 s after the first (timeout_s / 4) while the first still waits.
         assert elapsed < 1.9, f"{elapsed:.1f}s: the hosts were asked one after the other"
-        match = re.search(r"within (\d+\.\d)s \(each host asked for up to 1s\); tried .*8\.1[12].*: no answer "
-                          r".*8\.1[12].*: no answer", str(caught.value))
+        match = re.search(
+            r"within (\d+\.\d)s \(each host asked for up to 1s\); tried .*8\.1[12].*: no answer "
+            r".*8\.1[12].*: no answer",
+            str(caught.value),
+        )
         assert match, str(caught.value)
         assert abs(float(match.group(1)) - elapsed) < 0.2, "the message does not say how long it took"

@@ -139,7 +139,8 @@ def test_event_from_reports_a_change(lab: FaceTwin, api: object) -> None:
     try:
         changed = event_from(["vm"], first["token"], 5.0)
         assert [(e["ref"], e["operation"], e["snapshot"]["power_state"]) for e in changed["events"]] == [
-            (vm, "mod", "Halted")]
+            (vm, "mod", "Halted")
+        ]
         with pytest.raises(XenAPI.Failure) as caught:
             api.VM.clean_shutdown(vm)
         assert caught.value.details == ["VM_BAD_POWER_STATE", vm, "running", "halted"]

@@ -45,11 +45,15 @@ def test_fields_with_behaviour_keep_it(api: Any, twin: TwinHarness) -> None:
         api.VM.remove_from_other_config(vm, "owner")
 
 
-@pytest.mark.parametrize(("call", "error"), [
-    (lambda api, host, vm: api.host.set_address(host, "192.0.2.1"), ["MESSAGE_METHOD_UNKNOWN", "host.set_address"]),
-    (lambda api, host, vm: api.VM.add_to_order(vm, "a", "b"), ["MESSAGE_METHOD_UNKNOWN", "VM.add_to_order"]),
-    (lambda api, host, vm: api.host.set_name_description(host, 5), ["FIELD_TYPE_ERROR", "name_description"]),
-], ids=["read-only", "not-a-map", "wrong-type"])
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda api, host, vm: api.host.set_address(host, "192.0.2.1"), ["MESSAGE_METHOD_UNKNOWN", "host.set_address"]),
+        (lambda api, host, vm: api.VM.add_to_order(vm, "a", "b"), ["MESSAGE_METHOD_UNKNOWN", "VM.add_to_order"]),
+        (lambda api, host, vm: api.host.set_name_description(host, 5), ["FIELD_TYPE_ERROR", "name_description"]),
+    ],
+    ids=["read-only", "not-a-map", "wrong-type"],
+)
 def test_refused_writes(api: Any, call: Any, error: list[str]) -> None:
     host, vm = api.host.get_all()[0], api.VM.get_by_name_label("CentOS6.5-test1")[0]
     with pytest.raises(XenAPI.Failure) as caught:

@@ -26,13 +26,16 @@ VM1, VM4 = "CentOS6.5-test1", "CentOS6.5-test4"
 DESTRUCTIVE_CATALOGUE: dict[str, dict[str, str]] = {
     "migration-downtime CentOS6.5-test1 3000": {CHECK.format(VM1): f"{VM1}: "},
     "vm-suspend-unacknowledged CentOS6.5-test1": {
-        CHECK.format(VM1): f"{VM1}: live migration xen1 -> xen2 failed: VM_MIGRATE_FAILED"},
+        CHECK.format(VM1): f"{VM1}: live migration xen1 -> xen2 failed: VM_MIGRATE_FAILED"
+    },
     "vm-no-gratuitous-arp CentOS6.5-test1": {CHECK.format(VM1): f"{VM1}: "},
     "host-memory-exhausted xen2": {
-        CHECK.format(VM1): f"{VM1}: live migration xen1 -> xen2 failed: HOST_NOT_ENOUGH_FREE_MEMORY"},
+        CHECK.format(VM1): f"{VM1}: live migration xen1 -> xen2 failed: HOST_NOT_ENOUGH_FREE_MEMORY"
+    },
     "trunk-vlan-removed cisco-stack Po2 10": {
         CHECK.format(VM1): f"{VM1}: live migration xen1 -> xen2 failed: VM_MIGRATE_FAILED",
-        CHECK.format(VM4): f"{VM4}: live migration xen2 -> xen1 failed: VM_MIGRATE_FAILED"},
+        CHECK.format(VM4): f"{VM4}: live migration xen2 -> xen1 failed: VM_MIGRATE_FAILED",
+    },
 }
 LOSS = {"migration-downtime CentOS6.5-test1 3000", "vm-no-gratuitous-arp CentOS6.5-test1"}
 
@@ -73,9 +76,24 @@ def test_fault_turns_exactly_its_migration_check_red(twin: TwinHarness, entry: s
 def test_sigterm_during_a_migration_restores_every_vm(twin: TwinHarness, tmp_path) -> None:
     before = _placement(twin)
     env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
-    proc = subprocess.Popen([sys.executable, "-m", "pytest", SUITE, f"--inventory={twin.inventory.source}",
-                             "-p", "no:cacheprovider", "-q", *_flags(twin)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            SUITE,
+            f"--inventory={twin.inventory.source}",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            *_flags(twin),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not any(v.operation for v in twin.lab.vms.values()):

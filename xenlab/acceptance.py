@@ -30,8 +30,26 @@ from xenlab.junit import merge
 ROOT = Path(__file__).resolve().parent.parent
 NO_TESTS = 5
 # pytest options that take a value: the value is not a test path even when it names a file.
-VALUED = {"--inventory", "--waivers", "--lab-name", "-k", "-p", "-o", "-c", "--timeout", "--maxfail", "--deselect",
-          "--junitxml", "--alluredir", "--rootdir", "--basetemp", "--tb", "--durations", "--dist", "--log-level"}
+VALUED = {
+    "--inventory",
+    "--waivers",
+    "--lab-name",
+    "-k",
+    "-p",
+    "-o",
+    "-c",
+    "--timeout",
+    "--maxfail",
+    "--deselect",
+    "--junitxml",
+    "--alluredir",
+    "--rootdir",
+    "--basetemp",
+    "--tb",
+    "--durations",
+    "--dist",
+    "--log-level",
+}
 
 
 @dataclass
@@ -106,8 +124,15 @@ class Selection:
 
 
 def pytest_command(selection: Selection, phase: str, outputs: Outputs, *extra: str) -> list[str]:
-    cmd = [sys.executable, "-m", "pytest", *selection.paths, *selection.rest,
-           f"--junitxml={outputs.phase_junit(phase)}", f"--alluredir={outputs.results}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *selection.paths,
+        *selection.rest,
+        f"--junitxml={outputs.phase_junit(phase)}",
+        f"--alluredir={outputs.results}",
+    ]
     if phase == "checks":
         # loadfile: a module's checks stay on one worker, so what a module collects is collected once.
         cmd += ["-m", selection.marker_with("not destructive"), "-n", selection.workers or "auto"]
@@ -159,8 +184,21 @@ def render(outputs: Outputs) -> Path | None:
         print("xenlab: Allure is not installed: the HTML report was not rendered", file=sys.stderr)
         return None
     env = {**os.environ, "XENLAB_ALLURE_HISTORY": str(outputs.history), "XENLAB_ALLURE_RESULTS": str(outputs.results)}
-    proc = subprocess.run([allure, "generate", str(outputs.results), "-c", str(project_dir() / "allurerc.mjs"),
-                           "-o", str(outputs.report)], cwd=project_dir(), env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            allure,
+            "generate",
+            str(outputs.results),
+            "-c",
+            str(project_dir() / "allurerc.mjs"),
+            "-o",
+            str(outputs.report),
+        ],
+        cwd=project_dir(),
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     index = outputs.report / "index.html"
     if proc.returncode != 0 or not index.exists():
         detail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
@@ -184,14 +222,19 @@ def _lab_name_problem(selection: Selection, lab_name: str) -> str | None:
     except InventoryError as exc:
         return str(exc)
     if inventory.lab.name != lab_name:
-        return (f"--lab-name {lab_name} is not the lab of {source} ({inventory.lab.name}): nothing was run, "
-                "nothing was broken")
+        return (
+            f"--lab-name {lab_name} is not the lab of {source} ({inventory.lab.name}): nothing was run, "
+            "nothing was broken"
+        )
     return None
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="./run acceptance", description=__doc__.splitlines()[0],
-                                epilog="Other arguments go to pytest: paths, -m, -k, -n, --inventory, ...")
+    p = argparse.ArgumentParser(
+        prog="./run acceptance",
+        description=__doc__.splitlines()[0],
+        epilog="Other arguments go to pytest: paths, -m, -k, -n, --inventory, ...",
+    )
     p.add_argument("--allow-destructive", action="store_true", help="run the destructive phase after the checks")
     p.add_argument("--lab-name", help="the inventory's lab name, to confirm the destructive phase")
     p.add_argument("--reports", default="reports", help="output folder (default reports/)")
@@ -217,8 +260,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     phases = [outputs.phase_junit("checks")]
     if args.allow_destructive:
         if checks in (0, NO_TESTS):
-            destructive = run_pytest(pytest_command(selection, "destructive", outputs, "--allow-destructive",
-                                                    f"--lab-name={args.lab_name}"))
+            destructive = run_pytest(
+                pytest_command(selection, "destructive", outputs, "--allow-destructive", f"--lab-name={args.lab_name}")
+            )
             phases.append(outputs.phase_junit("destructive"))
             # Nothing selected in one phase is fine; nothing selected in both is not a green run.
             rc = destructive if destructive != NO_TESTS else (0 if checks == 0 else NO_TESTS)
@@ -226,8 +270,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("xenlab: destructive phase not run: the non-destructive checks did not all pass", file=sys.stderr)
     merge(phases, outputs.junit)
     index = render(outputs)
-    print(f"xenlab: results: {shown(outputs.junit)}, {shown(outputs.results)}/"
-          + (f"; report: {shown(index)}" if index else ""), file=sys.stderr)
+    print(
+        f"xenlab: results: {shown(outputs.junit)}, {shown(outputs.results)}/"
+        + (f"; report: {shown(index)}" if index else ""),
+        file=sys.stderr,
+    )
     return rc
 
 

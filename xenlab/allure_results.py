@@ -10,12 +10,24 @@ import time
 import uuid
 from pathlib import Path
 
-MIME = {"text": ("text/plain", "txt"), "json": ("application/json", "json"), "csv": ("text/csv", "csv"),
-        "png": ("image/png", "png")}
+MIME = {
+    "text": ("text/plain", "txt"),
+    "json": ("application/json", "json"),
+    "csv": ("text/csv", "csv"),
+    "png": ("image/png", "png"),
+}
 
 
-def write_result(folder: Path | str, name: str, status: str, message: str = "", *, full_name: str | None = None,
-                 attachments: list[tuple[str, str | bytes, str]] = (), labels: dict[str, str] | None = None) -> Path:
+def write_result(
+    folder: Path | str,
+    name: str,
+    status: str,
+    message: str = "",
+    *,
+    full_name: str | None = None,
+    attachments: list[tuple[str, str | bytes, str]] = (),
+    labels: dict[str, str] | None = None,
+) -> Path:
     """One test result (status passed, failed, broken or skipped) with attachments [(title, body, kind)]."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
@@ -28,9 +40,17 @@ def write_result(folder: Path | str, name: str, status: str, message: str = "", 
         attached.append({"name": title, "source": source, "type": mime})
     ident = full_name or f"xenlab.{name}"
     result = {
-        "uuid": str(uuid.uuid4()), "historyId": ident, "testCaseId": ident, "fullName": ident, "name": name,
-        "status": status, "statusDetails": {"message": message} if message else {}, "stage": "finished",
-        "start": now, "stop": now, "attachments": attached,
+        "uuid": str(uuid.uuid4()),
+        "historyId": ident,
+        "testCaseId": ident,
+        "fullName": ident,
+        "name": name,
+        "status": status,
+        "statusDetails": {"message": message} if message else {},
+        "stage": "finished",
+        "start": now,
+        "stop": now,
+        "attachments": attached,
         "labels": [{"name": k, "value": v} for k, v in {"framework": "xenlab", **(labels or {})}.items()],
     }
     path = out / f"{result['uuid']}-result.json"

@@ -26,8 +26,9 @@ def learn(inventory: Inventory) -> dict[str, Any]:
     with connect(inventory) as xapi:
         facts["pool"] = _readable(collect_facts(xapi).as_dict()["xapi"])
     try:
-        facts["switches"] = {sw.name: collect_switch_facts(session(sw, known_hosts)).to_dict()
-                              for sw in inventory.switches}
+        facts["switches"] = {
+            sw.name: collect_switch_facts(session(sw, known_hosts)).to_dict() for sw in inventory.switches
+        }
     finally:
         close_sessions()
     return facts
@@ -39,15 +40,18 @@ def _readable(classes: dict[str, dict[str, dict[str, Any]]]) -> dict[str, dict[s
     for cls, records in classes.items():
         names = [r.get("name_label") or r.get("device") for r in records.values()]
         unique = all(names) and len(set(names)) == len(names)
-        out[cls] = {(name if unique else r.get("uuid", ref)): r for (ref, r), name in zip(records.items(), names,
-                                                                                        strict=True)}
+        out[cls] = {
+            (name if unique else r.get("uuid", ref)): r for (ref, r), name in zip(records.items(), names, strict=True)
+        }
     return out
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     inventory = load_inventory(args.inventory)
-    print(f"{inventory.source}: valid ({inventory.lab.kind} lab {inventory.lab.name}, "
-          f"{len(inventory.pool.hosts)} hosts, {len(inventory.switches)} switches, {len(inventory.vms)} VMs)")
+    print(
+        f"{inventory.source}: valid ({inventory.lab.kind} lab {inventory.lab.name}, "
+        f"{len(inventory.pool.hosts)} hosts, {len(inventory.switches)} switches, {len(inventory.vms)} VMs)"
+    )
     return 0
 
 
@@ -88,14 +92,19 @@ def parser() -> argparse.ArgumentParser:
     diff_p = sub.add_parser("diff", help="what changed between two saved fact files; exit 1 if anything did")
     diff_p.add_argument("before")
     diff_p.add_argument("after")
-    gate_p = sub.add_parser("gate", help="pre-change gate: snapshot a baseline, then check against it",
-                            description="Run the non-destructive checks and save (snapshot) or compare (check) "
-                                        "their outcomes and the lab's facts; other arguments go to pytest "
-                                        "(--inventory, paths, -m ...). check reuses the snapshot's arguments "
-                                        "unless given others. Exit: 0 no regression, 1 regressions, 2 cannot judge.")
+    gate_p = sub.add_parser(
+        "gate",
+        help="pre-change gate: snapshot a baseline, then check against it",
+        description="Run the non-destructive checks and save (snapshot) or compare (check) "
+        "their outcomes and the lab's facts; other arguments go to pytest "
+        "(--inventory, paths, -m ...). check reuses the snapshot's arguments "
+        "unless given others. Exit: 0 no regression, 1 regressions, 2 cannot judge.",
+    )
     gate_sub = gate_p.add_subparsers(dest="gate_command", required=True)
-    for verb, text in (("snapshot", "save the outcomes and facts as baseline NAME (reports/baselines/NAME/)"),
-                       ("check", "run again and compare with baseline NAME; exit 1 on any regression")):
+    for verb, text in (
+        ("snapshot", "save the outcomes and facts as baseline NAME (reports/baselines/NAME/)"),
+        ("check", "run again and compare with baseline NAME; exit 1 on any regression"),
+    ):
         verb_p = gate_sub.add_parser(verb, help=text)
         verb_p.add_argument("name")
         verb_p.add_argument("--reports", default="reports", help="output folder (default reports/)")

@@ -19,8 +19,11 @@ TAG = "xenlab_disposable"
 
 
 def _disks(xenapi: Any, vm: str) -> list[str]:
-    return [xenapi.VBD.get_VDI(v) for v in xenapi.VM.get_VBDs(vm)
-            if xenapi.VBD.get_type(v) == "Disk" and xenapi.VBD.get_VDI(v) != "OpaqueRef:NULL"]
+    return [
+        xenapi.VBD.get_VDI(v)
+        for v in xenapi.VM.get_VBDs(vm)
+        if xenapi.VBD.get_type(v) == "Disk" and xenapi.VBD.get_VDI(v) != "OpaqueRef:NULL"
+    ]
 
 
 def destroy(xenapi: Any, vm: str) -> None:

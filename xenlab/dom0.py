@@ -50,9 +50,17 @@ def dom0_host(inventory: Inventory, host: InventoryHost, timeout: int = CONNECT_
                 client.load_system_host_keys()
                 client.set_missing_host_key_policy(paramiko.WarningPolicy())
             try:
-                client.connect(hostname=str(host.address), port=host.ssh_port, username=self.host.user,
-                               password=password.reveal(), timeout=timeout, banner_timeout=timeout,
-                               auth_timeout=timeout, allow_agent=False, look_for_keys=False)
+                client.connect(
+                    hostname=str(host.address),
+                    port=host.ssh_port,
+                    username=self.host.user,
+                    password=password.reveal(),
+                    timeout=timeout,
+                    banner_timeout=timeout,
+                    auth_timeout=timeout,
+                    allow_agent=False,
+                    look_for_keys=False,
+                )
             except paramiko.AuthenticationException:
                 problem: DeviceError = LoginFailed(where, f"login failed for user {self.host.user!r}")
             except paramiko.BadHostKeyException:
@@ -194,8 +202,9 @@ def parse_iscsi_session_detail(text: str) -> list[IscsiSession]:
     for b in blocks:
         host, _, port = b.get("portal", "").split(",")[0].rpartition(":")
         if "sid" in b and host:
-            found.append(IscsiSession(int(b["sid"]), host.strip("[]"), int(port), b["target"].split()[0],
-                                      b.get("state", "")))
+            found.append(
+                IscsiSession(int(b["sid"]), host.strip("[]"), int(port), b["target"].split()[0], b.get("state", ""))
+            )
     return found
 
 

@@ -67,23 +67,29 @@ def snapshot(name: str, args: list[str], outputs: Outputs) -> int:
         return CANNOT_JUDGE
     where.mkdir(parents=True, exist_ok=True)
     (where / "facts.json").write_text(facts.read_text())
-    save({"name": name, "taken_at": datetime.now(UTC).isoformat(timespec="seconds"), "args": args,
-          "checks": outcomes}, where / "outcomes.json")
+    save(
+        {"name": name, "taken_at": datetime.now(UTC).isoformat(timespec="seconds"), "args": args, "checks": outcomes},
+        where / "outcomes.json",
+    )
     render(outputs)
     counts = _counts(outcomes)
-    print(f"xenlab gate: baseline {name} saved to {shown(where)}/ ({counts}); the next `xenlab gate check {name}` "
-          "compares against it")
+    print(
+        f"xenlab gate: baseline {name} saved to {shown(where)}/ ({counts}); the next `xenlab gate check {name}` "
+        "compares against it"
+    )
     return OK
 
 
 def _counts(outcomes: dict[str, dict[str, str]]) -> str:
     statuses = [o["status"] for o in outcomes.values()]
-    return ", ".join(f"{statuses.count(s)} {s}" for s in (PASSED, FAILED, ERROR, WAIVED, "skipped")
-                     if statuses.count(s))
+    return ", ".join(
+        f"{statuses.count(s)} {s}" for s in (PASSED, FAILED, ERROR, WAIVED, "skipped") if statuses.count(s)
+    )
 
 
-def compare(before: dict[str, dict[str, str]], after: dict[str, dict[str, str]], facts_before: dict,
-            facts_after: dict) -> list[Finding]:
+def compare(
+    before: dict[str, dict[str, str]], after: dict[str, dict[str, str]], facts_before: dict, facts_after: dict
+) -> list[Finding]:
     findings: list[Finding] = []
     for check in sorted(set(before) | set(after)):
         was = before.get(check, {}).get("status", "absent")
@@ -92,8 +98,9 @@ def compare(before: dict[str, dict[str, str]], after: dict[str, dict[str, str]],
             continue
         message = after.get(check, {}).get("message", "")
         regression = (was == PASSED and now in BROKEN) or (now == "absent")
-        findings.append(Finding(regression, "check", check, was, now,
-                                message if now != "absent" else "the check no longer runs"))
+        findings.append(
+            Finding(regression, "check", check, was, now, message if now != "absent" else "the check no longer runs")
+        )
     for change in diff(facts_before, facts_after):
         findings.append(Finding(True, "fact", change.path, redact(repr(change.before)), redact(repr(change.after))))
     return findings
@@ -101,15 +108,21 @@ def compare(before: dict[str, dict[str, str]], after: dict[str, dict[str, str]],
 
 def table(name: str, taken_at: str, findings: list[Finding]) -> str:
     regressions = [f for f in findings if f.regression]
-    rows = [(f.verdict, f.kind, f.subject, f"{f.before} -> {f.after}", f.detail) for f in
-            sorted(findings, key=lambda f: (not f.regression, f.kind, f.subject))]
+    rows = [
+        (f.verdict, f.kind, f.subject, f"{f.before} -> {f.after}", f.detail)
+        for f in sorted(findings, key=lambda f: (not f.regression, f.kind, f.subject))
+    ]
     lines = [f"xenlab gate: now against baseline {name} (taken {taken_at})"]
     if rows:
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        lines += [("  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True)) + f"  {r[4]}").rstrip()
-                  for r in rows]
-    lines.append(f"xenlab gate: {len(regressions)} regression(s)" if regressions
-                 else "xenlab gate: no regression" + (f" ({len(findings)} other change(s))" if findings else ""))
+        lines += [
+            ("  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True)) + f"  {r[4]}").rstrip() for r in rows
+        ]
+    lines.append(
+        f"xenlab gate: {len(regressions)} regression(s)"
+        if regressions
+        else "xenlab gate: no regression" + (f" ({len(findings)} other change(s))" if findings else "")
+    )
     return "\n".join(lines)
 
 
@@ -117,8 +130,11 @@ def check(name: str, args: list[str] | None, outputs: Outputs) -> int:
     where = baseline_dir(outputs, name)
     if not (where / "outcomes.json").is_file() or not (where / "facts.json").is_file():
         known = sorted(p.name for p in (outputs.folder / "baselines").glob("*")) or ["none"]
-        print(f"xenlab gate: no baseline {name} in {shown(where.parent)}/ (baselines: {', '.join(known)}); "
-              f"take one with `xenlab gate snapshot {name}`", file=sys.stderr)
+        print(
+            f"xenlab gate: no baseline {name} in {shown(where.parent)}/ (baselines: {', '.join(known)}); "
+            f"take one with `xenlab gate snapshot {name}`",
+            file=sys.stderr,
+        )
         return CANNOT_JUDGE
     baseline = load(where / "outcomes.json")
     selection = Selection.parse(baseline.get("args", []) if args is None else args)
@@ -130,17 +146,27 @@ def check(name: str, args: list[str] | None, outputs: Outputs) -> int:
     findings = compare(baseline["checks"], outcomes, load(where / "facts.json"), load(facts))
     text = table(name, baseline.get("taken_at", "?"), findings)
     regressions = [f for f in findings if f.regression]
-    report = {"baseline": name, "taken_at": baseline.get("taken_at"), "checked_at":
-              datetime.now(UTC).isoformat(timespec="seconds"), "regressions": len(regressions),
-              "findings": [asdict(f) for f in findings]}
+    report = {
+        "baseline": name,
+        "taken_at": baseline.get("taken_at"),
+        "checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "regressions": len(regressions),
+        "findings": [asdict(f) for f in findings],
+    }
     diff_file = outputs.folder / "gate" / f"{name}-diff.json"
     diff_file.write_text(json.dumps(report, indent=2))
-    write_result(outputs.results, f"pre-change gate vs {name}", "failed" if regressions else "passed",
-                 f"{len(regressions)} regression(s) against baseline {name}: " +
-                 "; ".join(f"{f.subject}: {f.before} -> {f.after}" for f in regressions[:5]) if regressions else "",
-                 full_name=f"xenlab.gate.{name}", attachments=[("gate table", text, "text"),
-                                                              (diff_file.name, json.dumps(report, indent=2), "json")],
-                 labels={"epic": "gate", "feature": f"baseline {name}", "severity": "blocker"})
+    write_result(
+        outputs.results,
+        f"pre-change gate vs {name}",
+        "failed" if regressions else "passed",
+        f"{len(regressions)} regression(s) against baseline {name}: "
+        + "; ".join(f"{f.subject}: {f.before} -> {f.after}" for f in regressions[:5])
+        if regressions
+        else "",
+        full_name=f"xenlab.gate.{name}",
+        attachments=[("gate table", text, "text"), (diff_file.name, json.dumps(report, indent=2), "json")],
+        labels={"epic": "gate", "feature": f"baseline {name}", "severity": "blocker"},
+    )
     render(outputs)
     print(text)
     print(f"xenlab gate: diff written to {shown(diff_file)}")

@@ -67,8 +67,11 @@ class _DiscoveryAddress(ctypes.Structure):
     pass
 
 
-_DiscoveryAddress._fields_ = [("next", ctypes.POINTER(_DiscoveryAddress)), ("target_name", ctypes.c_char_p),
-                              ("portals", ctypes.POINTER(_TargetPortal))]
+_DiscoveryAddress._fields_ = [
+    ("next", ctypes.POINTER(_DiscoveryAddress)),
+    ("target_name", ctypes.c_char_p),
+    ("portals", ctypes.POINTER(_TargetPortal)),
+]
 
 _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "iscsi_create_context": (_c, [ctypes.c_char_p]),
@@ -91,10 +94,14 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "iscsi_readcapacity16_sync": (_c, [_c, _int]),
     "iscsi_testunitready_sync": (_c, [_c, _int]),
     "iscsi_reportluns_sync": (_c, [_c, _int, _int]),
-    "iscsi_read16_iov_sync": (_c, [_c, _int, ctypes.c_uint64, ctypes.c_uint32, _int, _int, _int, _int, _int, _int,
-                                   ctypes.POINTER(_Iovec), _int]),
-    "iscsi_write16_sync": (_c, [_c, _int, ctypes.c_uint64, ctypes.c_char_p, ctypes.c_uint32, _int, _int, _int, _int,
-                                _int, _int]),
+    "iscsi_read16_iov_sync": (
+        _c,
+        [_c, _int, ctypes.c_uint64, ctypes.c_uint32, _int, _int, _int, _int, _int, _int, ctypes.POINTER(_Iovec), _int],
+    ),
+    "iscsi_write16_sync": (
+        _c,
+        [_c, _int, ctypes.c_uint64, ctypes.c_char_p, ctypes.c_uint32, _int, _int, _int, _int, _int, _int],
+    ),
     "scsi_datain_unmarshall": (_c, [_c]),
     "scsi_task_get_status": (_int, [_c, _c]),
     "scsi_free_scsi_task": (None, [_c]),
@@ -215,8 +222,16 @@ class Session:
     the session failed (``state``), as open-iscsi does when a connection drops.
     """
 
-    def __init__(self, portal: str, iqn: str, lun: int | None, initiator: str, chap: Chap | None = None,
-                 ns: str | None = None, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        portal: str,
+        iqn: str,
+        lun: int | None,
+        initiator: str,
+        chap: Chap | None = None,
+        ns: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT_S,
+    ) -> None:
         self.portal, self.iqn, self.lun, self.initiator, self.ns = _portal(portal), iqn, lun, initiator, ns
         self.timeout = timeout
         self.block_size = 512
@@ -314,8 +329,12 @@ class Session:
         buf = ctypes.create_string_buffer(size)
         iov = _Iovec(ctypes.cast(buf, _c), size)
         with self._lock:
-            task = self._task(self._lib.iscsi_read16_iov_sync(
-                self._live_ctx(), self.lun, lba, size, self.block_size, 0, 0, 0, 0, 0, ctypes.byref(iov), 1), "READ")
+            task = self._task(
+                self._lib.iscsi_read16_iov_sync(
+                    self._live_ctx(), self.lun, lba, size, self.block_size, 0, 0, 0, 0, 0, ctypes.byref(iov), 1
+                ),
+                "READ",
+            )
             self._lib.scsi_free_scsi_task(task)
         return buf.raw
 
@@ -323,8 +342,12 @@ class Session:
         if len(data) % self.block_size:
             raise ValueError(f"write of {len(data)} bytes is not a whole number of {self.block_size}-byte blocks")
         with self._lock:
-            task = self._task(self._lib.iscsi_write16_sync(
-                self._live_ctx(), self.lun, lba, data, len(data), self.block_size, 0, 0, 1, 0, 0), "WRITE")
+            task = self._task(
+                self._lib.iscsi_write16_sync(
+                    self._live_ctx(), self.lun, lba, data, len(data), self.block_size, 0, 0, 1, 0, 0
+                ),
+                "WRITE",
+            )
             self._lib.scsi_free_scsi_task(task)
 
     def report_luns(self) -> dict[int, int]:
@@ -358,8 +381,9 @@ class Session:
     def test_unit_ready(self) -> None:
         """A NOP-like probe: IscsiError("io") and state FAILED when the path is gone."""
         with self._lock:
-            self._lib.scsi_free_scsi_task(self._task(
-                self._lib.iscsi_testunitready_sync(self._live_ctx(), self.lun), "TEST UNIT READY"))
+            self._lib.scsi_free_scsi_task(
+                self._task(self._lib.iscsi_testunitready_sync(self._live_ctx(), self.lun), "TEST UNIT READY")
+            )
 
     def relogin(self) -> None:
         """Replace a failed connection with a new login (iscsid's session recovery); not after logout."""
@@ -388,6 +412,13 @@ class Session:
         self.state = "FREE"
 
 
-def login(portal: str, iqn: str, lun: int, initiator: str, chap: Chap | None = None, ns: str | None = None,
-          timeout: float = DEFAULT_TIMEOUT_S) -> Session:
+def login(
+    portal: str,
+    iqn: str,
+    lun: int,
+    initiator: str,
+    chap: Chap | None = None,
+    ns: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
+) -> Session:
     return Session(portal, iqn, lun, initiator, chap, ns, timeout)

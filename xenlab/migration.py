@@ -54,8 +54,11 @@ def wait_for(check: Callable[[], T], timeout: float, what: str, interval: float 
 
 def wait_idle(xenapi: Any, vm_ref: str, timeout: float) -> None:
     """Wait until the VM has no operation in progress (a migration started by an interrupted run)."""
-    wait_for(lambda: not xenapi.VM.get_current_operations(vm_ref), timeout,
-             f"{xenapi.VM.get_name_label(vm_ref)} still has an operation in progress")
+    wait_for(
+        lambda: not xenapi.VM.get_current_operations(vm_ref),
+        timeout,
+        f"{xenapi.VM.get_name_label(vm_ref)} still has an operation in progress",
+    )
 
 
 def live_migrate(xenapi: Any, vm_ref: str, host_ref: str, deadline_s: float) -> Migration:
@@ -69,8 +72,11 @@ def live_migrate(xenapi: Any, vm_ref: str, host_ref: str, deadline_s: float) -> 
     except XenAPI.Failure as exc:
         return Migration(name, source, destination, time.monotonic() - started, [str(d) for d in exc.details])
     try:
-        record = wait_for(lambda: (r := xenapi.task.get_record(task))["status"] != "pending" and r,
-                          deadline_s, f"{name}: live migration to {destination} did not finish")
+        record = wait_for(
+            lambda: (r := xenapi.task.get_record(task))["status"] != "pending" and r,
+            deadline_s,
+            f"{name}: live migration to {destination} did not finish",
+        )
     except TimeoutError as exc:
         raise MigrationTimeout(str(exc)) from None
     finally:

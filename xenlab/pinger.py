@@ -119,15 +119,25 @@ class PingReport:
     def summary(self) -> str:
         rtts = [e.rtt_ms for e in self.echoes if e.rtt_ms is not None]
         rtt = f", rtt avg {sum(rtts) / len(rtts):.2f} ms" if rtts else ""
-        return (f"{self.target}: {self.sent} sent every {self.interval_s * 1000:g} ms, {self.received} received, "
-                f"{self.lost} lost, longest outage {self.longest_outage_ms:.0f} ms{rtt}")
+        return (
+            f"{self.target}: {self.sent} sent every {self.interval_s * 1000:g} ms, {self.received} received, "
+            f"{self.lost} lost, longest outage {self.longest_outage_ms:.0f} ms{rtt}"
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        return {"target": self.target, "interval_s": self.interval_s, "timeout_s": self.timeout_s,
-                "started": self.started, "sent": self.sent, "received": self.received, "lost": self.lost,
-                "longest_outage_ms": round(self.longest_outage_ms, 1),
-                "outages": [asdict(o) | {"ms": round(o.ms, 1)} for o in self.outages()],
-                "marks": [asdict(m) for m in self.marks], "echoes": [asdict(e) for e in self.echoes]}
+        return {
+            "target": self.target,
+            "interval_s": self.interval_s,
+            "timeout_s": self.timeout_s,
+            "started": self.started,
+            "sent": self.sent,
+            "received": self.received,
+            "lost": self.lost,
+            "longest_outage_ms": round(self.longest_outage_ms, 1),
+            "outages": [asdict(o) | {"ms": round(o.ms, 1)} for o in self.outages()],
+            "marks": [asdict(m) for m in self.marks],
+            "echoes": [asdict(e) for e in self.echoes],
+        }
 
     def plot(self, path: str | Path, title: str | None = None) -> Path:
         """A timeline PNG: round-trip times, lost echoes, outages shaded, and the marks."""
@@ -142,17 +152,30 @@ class PingReport:
             ok = [e for e in self.echoes if e.rtt_ms is not None]
             lost = [e for e in self.echoes if e.rtt_ms is None]
             top = max([e.rtt_ms for e in ok] + [1.0]) * 1.25  # type: ignore[type-var]
-            ax.plot([e.offset_s for e in ok], [e.rtt_ms for e in ok], ".", color="tab:blue", markersize=4,
-                    label=f"reply ({len(ok)})")
+            ax.plot(
+                [e.offset_s for e in ok],
+                [e.rtt_ms for e in ok],
+                ".",
+                color="tab:blue",
+                markersize=4,
+                label=f"reply ({len(ok)})",
+            )
             if lost:
-                ax.plot([e.offset_s for e in lost], [top] * len(lost), "x", color="tab:red", markersize=6,
-                        label=f"lost ({len(lost)})")
+                ax.plot(
+                    [e.offset_s for e in lost],
+                    [top] * len(lost),
+                    "x",
+                    color="tab:red",
+                    markersize=6,
+                    label=f"lost ({len(lost)})",
+                )
             for outage in self.outages():
                 ax.axvspan(outage.start_s, outage.end_s, color="tab:red", alpha=0.15)
             for mark in self.marks:
                 ax.axvline(mark.offset_s, color="tab:gray", linestyle="--", linewidth=1)
-                ax.text(mark.offset_s, top * 1.02, f" {mark.label}", rotation=0, fontsize=8, va="bottom",
-                        color="tab:gray")
+                ax.text(
+                    mark.offset_s, top * 1.02, f" {mark.label}", rotation=0, fontsize=8, va="bottom", color="tab:gray"
+                )
             ax.set_ylim(0, top * 1.2)
             ax.set_xlabel("seconds since the first echo")
             ax.set_ylabel("round trip (ms)")
@@ -195,8 +218,10 @@ def _open(netns: str | None, source: str | None) -> tuple[socket.socket, bool]:
             if source:
                 sock.bind((source, 0))
             return sock, raw
-        raise PingerError("cannot open an ICMP socket (need root or CAP_NET_RAW, or net.ipv4.ping_group_range "
-                          f"allowing gid {os.getgid()}): {errors[-1]}")
+        raise PingerError(
+            "cannot open an ICMP socket (need root or CAP_NET_RAW, or net.ipv4.ping_group_range "
+            f"allowing gid {os.getgid()}): {errors[-1]}"
+        )
 
     if netns is None:
         return make()
@@ -212,8 +237,14 @@ def _open(netns: str | None, source: str | None) -> tuple[socket.socket, bool]:
 class Pinger:
     """Echoes to ``target`` every ``interval_s`` from start() to stop(); use as a context manager."""
 
-    def __init__(self, target: str, interval_s: float = 0.1, timeout_s: float = 1.0, netns: str | None = None,
-                 source: str | None = None) -> None:
+    def __init__(
+        self,
+        target: str,
+        interval_s: float = 0.1,
+        timeout_s: float = 1.0,
+        netns: str | None = None,
+        source: str | None = None,
+    ) -> None:
         if interval_s <= 0 or timeout_s <= 0:
             raise ValueError("interval and timeout must be positive")
         self.target, self.interval_s, self.timeout_s = target, interval_s, timeout_s
@@ -234,8 +265,10 @@ class Pinger:
     def start(self) -> Pinger:
         self._sock, self._raw = _open(self.netns, self.source)
         self._t0, self._wall0 = time.monotonic(), time.time()
-        self._threads = [threading.Thread(target=self._send_loop, name=f"pinger-tx-{self.target}", daemon=True),
-                         threading.Thread(target=self._receive_loop, name=f"pinger-rx-{self.target}", daemon=True)]
+        self._threads = [
+            threading.Thread(target=self._send_loop, name=f"pinger-tx-{self.target}", daemon=True),
+            threading.Thread(target=self._receive_loop, name=f"pinger-rx-{self.target}", daemon=True),
+        ]
         for thread in self._threads:
             thread.start()
         return self
@@ -277,8 +310,9 @@ class Pinger:
     def _outstanding(self) -> bool:
         now = time.monotonic()
         with self._lock:
-            return any(seq not in self._replies and now - mono < self.timeout_s
-                       for seq, (_, mono, _) in self._sent.items())
+            return any(
+                seq not in self._replies and now - mono < self.timeout_s for seq, (_, mono, _) in self._sent.items()
+            )
 
     def _send_loop(self) -> None:
         assert self._sock is not None
@@ -309,7 +343,7 @@ class Pinger:
             if addr[0] != self.target:
                 continue
             if self._raw:
-                data = data[(data[0] & 0x0F) * 4:]
+                data = data[(data[0] & 0x0F) * 4 :]
             if len(data) < 8:
                 continue
             kind, _, _, ident, seq = struct.unpack("!BBHHH", data[:8])
@@ -330,14 +364,21 @@ class Pinger:
                 rtt = (reply[1] - mono) * 1000 if reply else None
                 if rtt is not None and rtt > self.timeout_s * 1000:
                     rtt, reply = None, None  # too late counts as lost
-                report.echoes.append(Echo(n, wall, round(offset, 4), None if rtt is None else round(rtt, 3),
-                                          reply[0] if reply else None))
+                report.echoes.append(
+                    Echo(n, wall, round(offset, 4), None if rtt is None else round(rtt, 3), reply[0] if reply else None)
+                )
             report.marks = list(self._marks)
         return report
 
 
-def ping(target: str, attempts: int = 3, interval_s: float = 0.2, timeout_s: float = 1.0, netns: str | None = None,
-         source: str | None = None) -> PingReport:
+def ping(
+    target: str,
+    attempts: int = 3,
+    interval_s: float = 0.2,
+    timeout_s: float = 1.0,
+    netns: str | None = None,
+    source: str | None = None,
+) -> PingReport:
     """Echoes until the first reply or ``attempts`` unanswered: a reachability probe through the kernel's
     ICMP socket, so it never takes frames from another socket on the same interface."""
     pinger = Pinger(target, interval_s=interval_s, timeout_s=timeout_s, netns=netns, source=source).start()

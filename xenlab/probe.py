@@ -74,8 +74,9 @@ class Probe:
         conf.verb = 0
         self.netns = inventory.probe.netns
         subnets = {n.name: n.subnet for n in inventory.networks}
-        self.ports = [_Port(p.network, p.interface, str(p.address), subnets.get(p.network))
-                      for p in inventory.probe.interfaces]
+        self.ports = [
+            _Port(p.network, p.interface, str(p.address), subnets.get(p.network)) for p in inventory.probe.interfaces
+        ]
         self._arp: dict[str, str] = {}
         self._open()
 
@@ -151,8 +152,9 @@ class Probe:
             index, sent = hit
             dst, size = requests[index]
             if ip.flags.MF or ip.frag or ip.len != size:
-                results[index] = Echo(dst, size, False,
-                                      f"reply from {dst} came back fragmented ({ip.len} bytes, MF={ip.flags.MF})")
+                results[index] = Echo(
+                    dst, size, False, f"reply from {dst} came back fragmented ({ip.len} bytes, MF={ip.flags.MF})"
+                )
             else:
                 results[index] = Echo(dst, size, True, f"reply from {dst} in {(time.monotonic() - sent) * 1000:.1f} ms")
 
@@ -162,14 +164,19 @@ class Probe:
                 results[index] = Echo(dst, size, False, f"no ARP reply from {dst} on {port.interface}")
                 continue
             ident, seq = random.randrange(1, 0xFFFF), random.randrange(1, 0xFFFF)
-            packet = (Ether(src=port.mac, dst=macs[dst]) / IP(src=port.address, dst=dst, flags="DF", id=ident)
-                      / ICMP(type=8, id=ident, seq=seq) / Raw(b"\x00" * (size - MIN_PROBE)))
+            packet = (
+                Ether(src=port.mac, dst=macs[dst])
+                / IP(src=port.address, dst=dst, flags="DF", id=ident)
+                / ICMP(type=8, id=ident, seq=seq)
+                / Raw(b"\x00" * (size - MIN_PROBE))
+            )
             try:
                 port.sock.send(packet)
             except OSError as exc:
                 if exc.errno == errno.EMSGSIZE:
-                    results[index] = Echo(dst, size, False,
-                                          f"{port.interface} (MTU {port.mtu}) cannot send {size} bytes")
+                    results[index] = Echo(
+                        dst, size, False, f"{port.interface} (MTU {port.mtu}) cannot send {size} bytes"
+                    )
                     continue
                 if exc.errno == errno.ENOBUFS:  # a veth peer refused the frame: the far end's MTU is smaller
                     results[index] = Echo(dst, size, False, f"dropped on the wire from {port.interface}")
@@ -213,8 +220,9 @@ class Probe:
         wanted = {dst for dst in destinations if dst not in self._arp}
         for dst in sorted(wanted):
             port = self.port_for(dst)
-            port.sock.send(Ether(src=port.mac, dst="ff:ff:ff:ff:ff:ff") / ARP(
-                op=1, hwsrc=port.mac, psrc=port.address, pdst=dst))
+            port.sock.send(
+                Ether(src=port.mac, dst="ff:ff:ff:ff:ff:ff") / ARP(op=1, hwsrc=port.mac, psrc=port.address, pdst=dst)
+            )
 
         def take(frame: object) -> None:
             arp = frame.getlayer(ARP)

@@ -60,8 +60,11 @@ def allure_categories() -> list[dict[str, object]]:
     """Tell a broken lab from an unreachable one and from a broken run; waived failures stand apart."""
     return [
         {"name": KNOWN_ISSUE, "matchedStatuses": ["skipped"], "messageRegex": f"{ANY}[Ww]aived{ANY}"},
-        {"name": LAB_UNREACHABLE, "matchedStatuses": ["failed", "broken"],
-         "messageRegex": f"{ANY}{UNREACHABLE_WORDS}{ANY}"},
+        {
+            "name": LAB_UNREACHABLE,
+            "matchedStatuses": ["failed", "broken"],
+            "messageRegex": f"{ANY}{UNREACHABLE_WORDS}{ANY}",
+        },
         {"name": LAB_DEFECT, "matchedStatuses": ["failed"]},
         {"name": TEST_ERROR, "matchedStatuses": ["broken"]},
         {"name": "Left out by choice (destructive, no packets)", "matchedStatuses": ["skipped"]},
@@ -85,8 +88,14 @@ def timeline_csv(rows: Sequence[Row]) -> str:
     return out.getvalue()
 
 
-def timeline_plot(title: str, series: Mapping[str, Sequence[tuple[float, float | None]]], *,
-                  xlabel: str = "time (s)", ylabel: str = "", marks: Mapping[str, float] | None = None) -> bytes:
+def timeline_plot(
+    title: str,
+    series: Mapping[str, Sequence[tuple[float, float | None]]],
+    *,
+    xlabel: str = "time (s)",
+    ylabel: str = "",
+    marks: Mapping[str, float] | None = None,
+) -> bytes:
     """A PNG line plot: one line per series of (t, value) points; a value of None (a lost ping, a host
     that did not answer) is drawn as a red cross on the time axis; ``marks`` are labelled vertical lines
     (``{"xen1 cables pulled": 3.0}``)."""
@@ -104,8 +113,7 @@ def timeline_plot(title: str, series: Mapping[str, Sequence[tuple[float, float |
             axes.plot(lost, [0] * len(lost), "x", color="red", label=f"{name}: no answer ({len(lost)})")
     for label, at in (marks or {}).items():
         axes.axvline(at, color="grey", linestyle="--")
-        axes.annotate(label, (at, 1), xycoords=("data", "axes fraction"), rotation=90, va="top", ha="right",
-                      fontsize=8)
+        axes.annotate(label, (at, 1), xycoords=("data", "axes fraction"), rotation=90, va="top", ha="right", fontsize=8)
     axes.set(title=title, xlabel=xlabel, ylabel=ylabel)
     axes.grid(alpha=0.3)
     if series:

@@ -11,8 +11,18 @@ from typing import Any
 
 # Facts that change on a healthy lab between two runs: counters, clocks, uptimes, session state.
 VOLATILE = (
-    "*.last_updated", "*.memory_free", "*.uptime*", "*.age", "*.counters.*", "*.raw.*", "*.timestamp",
-    "*.physical_utilisation", "*.domid", "*.start_time", "*.install_time", "*collected_at",
+    "*.last_updated",
+    "*.memory_free",
+    "*.uptime*",
+    "*.age",
+    "*.counters.*",
+    "*.raw.*",
+    "*.timestamp",
+    "*.physical_utilisation",
+    "*.domid",
+    "*.start_time",
+    "*.install_time",
+    "*collected_at",
     "*.message.*",  # alerts come and go
 )
 

@@ -86,8 +86,11 @@ class BmcFace:
 
     def __init__(self, twin: Twin) -> None:
         self.lab = twin.lab
-        self.wanted = [(h.name, str(h.fence.address), h.fence.port, h.fence.credentials)
-                       for h in twin.inventory.pool.hosts if h.fence.address and h.fence.credentials]
+        self.wanted = [
+            (h.name, str(h.fence.address), h.fence.port, h.fence.credentials)
+            for h in twin.inventory.pool.hosts
+            if h.fence.address and h.fence.credentials
+        ]
         self.bmcs: list = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -99,11 +102,11 @@ class BmcFace:
         try:
             for host, address, port, creds in self.wanted:
                 try:
-                    self.bmcs.append(host_bmc(self.lab, host, {creds.username: creds.password.reveal()},
-                                              address, port))
+                    self.bmcs.append(host_bmc(self.lab, host, {creds.username: creds.password.reveal()}, address, port))
                 except OSError as exc:
-                    raise RuntimeError(f"BMC of {host}: cannot listen on {address}:{port}: "
-                                       f"{exc.strerror or exc}") from None
+                    raise RuntimeError(
+                        f"BMC of {host}: cannot listen on {address}:{port}: {exc.strerror or exc}"
+                    ) from None
         except BaseException:
             self.stop()
             raise

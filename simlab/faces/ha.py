@@ -59,8 +59,10 @@ class HaFace:
         if not self.lab.pool.ha_enabled:
             return ["ha    disabled"]
         t = Timeouts(self.lab.pool.ha_timeout_s)
-        return [f"ha    xhad on {len(self.daemons)} hosts, T={t.t:g}s (heartbeat every {t.heartbeat_interval:g}s, "
-                f"UDP 694 on the management network), statefile on {self.lab.pool.ha_heartbeat_sr}"]
+        return [
+            f"ha    xhad on {len(self.daemons)} hosts, T={t.t:g}s (heartbeat every {t.heartbeat_interval:g}s, "
+            f"UDP 694 on the management network), statefile on {self.lab.pool.ha_heartbeat_sr}"
+        ]
 
     def settle(self, timeout: float = 10.0) -> bool:
         """Wait until HA is at rest: every consequence of the last change (fence, reboot, restart) happened."""
@@ -88,8 +90,11 @@ class HaFace:
                     return False
                 if view.sees_statefile != self._reach_storage(name):
                     return False
-                if view.state == "starting" and self._reach_storage(name) and any(
-                        views[p].state == "online" and self._reach(name, p) for p in running - {name}):
+                if (
+                    view.state == "starting"
+                    and self._reach_storage(name)
+                    and any(views[p].state == "online" and self._reach(name, p) for p in running - {name})
+                ):
                     return False  # it can join: wait for it
             online = {n: v for n, v in views.items() if v.state == "online"}
             for name, view in online.items():
@@ -100,8 +105,11 @@ class HaFace:
                 if view.state == "starting" and daemon is not None and not daemon.settled_starting():
                     return False
             master = views.get(lab.pool.master or "")
-            return master is None or master.state != "online" or all(
-                lab.hosts[n].ha_live == (n in master.liveset) for n in views if n in lab.hosts)
+            return (
+                master is None
+                or master.state != "online"
+                or all(lab.hosts[n].ha_live == (n in master.liveset) for n in views if n in lab.hosts)
+            )
 
     def _reach(self, a: str, b: str) -> bool:
         """Whether heartbeats between two hosts get through, as the links are now (for settle only)."""
@@ -163,8 +171,9 @@ class HaFace:
             self.storage_net = storage.network
             self.portal = sr.target
         self.server = BlockServer(self.names.storage_ns(storage.name), self.portal, BLOCK * (1 + len(self.peers)))
-        self.server.region[:BLOCK] = encode({"generation": self.generation, "state": "active",
-                                             "master": master.uuid if master else ""})
+        self.server.region[:BLOCK] = encode(
+            {"generation": self.generation, "state": "active", "master": master.uuid if master else ""}
+        )
         self.failover = Failover(lab, [p.name for p in self.peers])
         for peer in self.peers:
             lab.ha.daemons[peer.name] = DaemonView()
@@ -196,10 +205,17 @@ class HaFace:
         source = host.net_addresses.get(self.storage_net, "")
         t = self.timeouts
         daemon = Daemon(
-            me, [p for p in self.peers if p.name != name], self.generation, t, ns,
+            me,
+            [p for p in self.peers if p.name != name],
+            self.generation,
+            t,
+            ns,
             device=lambda: UdpBlockDevice(ns, source, self.portal, timeout=t.heartbeat_interval / 2),
-            view=self.lab.ha.daemons[name], joining=joining, on_fence=self._fenced,
-            on_master_lock=self._master_lock)
+            view=self.lab.ha.daemons[name],
+            joining=joining,
+            on_fence=self._fenced,
+            on_master_lock=self._master_lock,
+        )
         self.daemons[name] = daemon
         daemon.start()
 
@@ -268,8 +284,9 @@ class HaFace:
                 return
             self.lab.pool.master = name
             host = self.lab.hosts[name]
-            messages.post(self.lab, "POOL_MASTER_TRANSITION", 3, "Host", host.uuid, f"{name} is the new pool master",
-                          notify=False)
+            messages.post(
+                self.lab, "POOL_MASTER_TRANSITION", 3, "Host", host.uuid, f"{name} is the new pool master", notify=False
+            )
             self.lab.ha.log.append((time.time(), f"{name} became master"))
         self.lab.changed()
 

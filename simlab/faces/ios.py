@@ -28,11 +28,17 @@ class IosFace(SshServers):
             def run(username: str, command: str, session=session) -> tuple[int, str, str]:
                 return 0, exec_once(session(username), command).replace("\n", "\r\n"), ""
 
-            self.servers.append(SshServer(
-                twin, device=sw.name, address=str(sw.address), port=sw.port,
-                check_password=static_credentials(sw.credentials.username, sw.credentials.password.reveal()),
-                shell=session, exec_command=run,
-            ))
+            self.servers.append(
+                SshServer(
+                    twin,
+                    device=sw.name,
+                    address=str(sw.address),
+                    port=sw.port,
+                    check_password=static_credentials(sw.credentials.username, sw.credentials.password.reveal()),
+                    shell=session,
+                    exec_command=run,
+                )
+            )
 
     def endpoints(self) -> list[str]:
         return [f"ios  {s.device:<16} {s.endpoint}" for s in self.servers]

@@ -100,8 +100,10 @@ class StorageFace:
         assert st is not None
         with self.lab.lock:
             sessions = sum(1 for sr in self.lab.srs.values() for p in sr.pbds if p.session is not None)
-        return [f"storage {st.name}: iSCSI portal {st.portal}:3260 (tgtd -C {self.tgtd.port}, "
-                f"{len(st.targets)} targets), {sessions} host sessions"]
+        return [
+            f"storage {st.name}: iSCSI portal {st.portal}:3260 (tgtd -C {self.tgtd.port}, "
+            f"{len(st.targets)} targets), {sessions} host sessions"
+        ]
 
     def settle(self, timeout: float = 10.0) -> bool:
         """Wait until tgtd and the sessions' states reflect every model change made before this call."""

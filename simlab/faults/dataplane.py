@@ -10,9 +10,11 @@ from simlab.faults.registry import FaultError, Undo, fault, set_attr
 from simlab.model.lab import Lab
 
 
-@fault("host-mtu", breaks="a host's MTU on one network (its PIF and dom0 interface)",
-       example=lambda inv: [inv.pool.hosts[0].name, (inv.network_by_purpose("storage") or inv.networks[0]).name,
-                            "1500"])
+@fault(
+    "host-mtu",
+    breaks="a host's MTU on one network (its PIF and dom0 interface)",
+    example=lambda inv: [inv.pool.hosts[0].name, (inv.network_by_purpose("storage") or inv.networks[0]).name, "1500"],
+)
 def host_mtu(lab: Lab, host: str, network: str, mtu: str) -> Undo:
     target = lookup.host(lab, host)
     if network not in target.net_mtu:
@@ -27,8 +29,11 @@ def storage_mtu(lab: Lab, mtu: str) -> Undo:
     return set_attr(lab.storage, "mtu", lookup.number(mtu, "MTU", 576, 9216))
 
 
-@fault("dom0-service-stopped", breaks="a dom0 service stopped (any the host runs: xapi, iscsid, multipathd, ...)",
-       example=lambda inv: [inv.pool.hosts[0].name, "multipathd"])
+@fault(
+    "dom0-service-stopped",
+    breaks="a dom0 service stopped (any the host runs: xapi, iscsid, multipathd, ...)",
+    example=lambda inv: [inv.pool.hosts[0].name, "multipathd"],
+)
 def dom0_service_stopped(lab: Lab, host: str, service: str) -> Undo:
     target = lookup.host(lab, host)
     if service not in target.services:
@@ -36,8 +41,11 @@ def dom0_service_stopped(lab: Lab, host: str, service: str) -> Undo:
     return lookup.set_item(target.services, service, False)
 
 
-@fault("host-nic-down", breaks="a host NIC administratively down in dom0 (`ip link set ethX down`)",
-       example=lambda inv: [inv.pool.hosts[0].name, inv.pool.hosts[0].nics[-1]])
+@fault(
+    "host-nic-down",
+    breaks="a host NIC administratively down in dom0 (`ip link set ethX down`)",
+    example=lambda inv: [inv.pool.hosts[0].name, inv.pool.hosts[0].nics[-1]],
+)
 def host_nic_down(lab: Lab, host: str, nic: str) -> Undo:
     target = lookup.host(lab, host)
     if nic not in target.nics:

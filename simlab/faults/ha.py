@@ -36,21 +36,26 @@ def ha_disabled(lab: Lab) -> Undo:
     return set_attr(lab.pool, "ha_enabled", False)
 
 
-@fault("ha-failures-to-tolerate", breaks="the number of host failures HA plans for",
-       example=lambda inv: ["0"])
+@fault("ha-failures-to-tolerate", breaks="the number of host failures HA plans for", example=lambda inv: ["0"])
 def ha_failures_to_tolerate(lab: Lab, failures: str) -> Undo:
     return set_attr(lab.pool, "ha_failures_to_tolerate", lookup.number(failures, "failures", 0, 16))
 
 
-@fault("ha-no-capacity", breaks="room to restart protected VMs: a host's free memory taken by something "
-       "outside the pool's VMs", example=lambda inv: [inv.pool.hosts[-1].name])
+@fault(
+    "ha-no-capacity",
+    breaks="room to restart protected VMs: a host's free memory taken by something outside the pool's VMs",
+    example=lambda inv: [inv.pool.hosts[-1].name],
+)
 def ha_no_capacity(lab: Lab, host: str) -> Undo:
     target = lookup.host(lab, host)
     return set_attr(target, "reserved_bytes", target.reserved_bytes + capacity.free_memory(lab, host))
 
 
-@fault("vm-ha-unprotected", breaks="a protected VM without HA restart priority (`ha_always_run` off)",
-       example=_last_protected)
+@fault(
+    "vm-ha-unprotected",
+    breaks="a protected VM without HA restart priority (`ha_always_run` off)",
+    example=_last_protected,
+)
 def vm_ha_unprotected(lab: Lab, vm: str) -> Undo:
     target = lookup.vm(lab, vm)
     return undo_all(set_attr(target, "ha_restart_priority", ""), set_attr(target, "ha_always_run", False))
@@ -61,8 +66,11 @@ def vm_ha_order(lab: Lab, vm: str, order: str) -> Undo:
     return set_attr(lookup.vm(lab, vm), "order", lookup.number(order, "order", 0, 10000))
 
 
-@fault("vm-disk-locked", breaks="a VM that HA cannot restart: its disk stays locked (its start fails)",
-       example=lambda inv: [inv.vms[0].name] if inv.vms else [])
+@fault(
+    "vm-disk-locked",
+    breaks="a VM that HA cannot restart: its disk stays locked (its start fails)",
+    example=lambda inv: [inv.vms[0].name] if inv.vms else [],
+)
 def vm_disk_locked(lab: Lab, vm: str) -> Undo:
     return set_attr(lookup.vm(lab, vm), "disk_locked", True)
 
@@ -75,9 +83,13 @@ def ha_statefile_sr_unshared(lab: Lab) -> Undo:
     return set_attr(sr, "shared", False)
 
 
-@fault("ha-heartbeat-cut", breaks="a host's HA network heartbeats: the management VLAN taken off its trunk "
-       "(storage still seen), so the hosts' own survival rules fence one", example=_partition_loser,
-       needs_root=True)
+@fault(
+    "ha-heartbeat-cut",
+    breaks="a host's HA network heartbeats: the management VLAN taken off its trunk "
+    "(storage still seen), so the hosts' own survival rules fence one",
+    example=_partition_loser,
+    needs_root=True,
+)
 def ha_heartbeat_cut(lab: Lab, host: str) -> Undo:
     lookup.host(lab, host)
     mgmt = next((n for n in lab.networks.values() if n.purpose == "management"), None)
@@ -90,6 +102,7 @@ def ha_heartbeat_cut(lab: Lab, host: str) -> Undo:
             po, members = _port_channel(stack, iface.name)
             cable = next((lab.cable_at(stack.name, parse_port(m.name).short) for m in members), None)
             if cable is not None and cable.server == host:
-                return _configure(stack, [f"interface {po.name}", f"switchport trunk allowed vlan remove {mgmt.vlan}"],
-                                  [po, *members])
+                return _configure(
+                    stack, [f"interface {po.name}", f"switchport trunk allowed vlan remove {mgmt.vlan}"], [po, *members]
+                )
     raise FaultError(f"{host} is not cabled to a port-channel")

@@ -24,20 +24,29 @@ def _other(current: str, choices: tuple[str, ...]) -> str:
     return next(c for c in choices if c != current)
 
 
-@fault("bond-hashing", breaks="a host bond's hashing algorithm (Bond.properties hashing_algorithm)",
-       example=lambda inv: [inv.pool.hosts[0].name, _other(inv.bond.hashing, HASHINGS)])
+@fault(
+    "bond-hashing",
+    breaks="a host bond's hashing algorithm (Bond.properties hashing_algorithm)",
+    example=lambda inv: [inv.pool.hosts[0].name, _other(inv.bond.hashing, HASHINGS)],
+)
 def bond_hashing(lab: Lab, host: str, hashing: str) -> Undo:
     return set_attr(lookup.host(lab, host).bond, "hashing", _choice(hashing, "hashing", HASHINGS))
 
 
-@fault("bond-mode", breaks="a host bond's mode (the switch then sees no LACP partner on that port-channel)",
-       example=lambda inv: [inv.pool.hosts[0].name, _other(inv.bond.mode, MODES)])
+@fault(
+    "bond-mode",
+    breaks="a host bond's mode (the switch then sees no LACP partner on that port-channel)",
+    example=lambda inv: [inv.pool.hosts[0].name, _other(inv.bond.mode, MODES)],
+)
 def bond_mode(lab: Lab, host: str, mode: str) -> Undo:
     return set_attr(lookup.host(lab, host).bond, "mode", _choice(mode, "mode", MODES))
 
 
-@fault("bond-nics", breaks="a host bond built over other NICs than the inventory's (comma-separated list)",
-       example=lambda inv: [inv.pool.hosts[0].name, inv.bond.nics[0]])
+@fault(
+    "bond-nics",
+    breaks="a host bond built over other NICs than the inventory's (comma-separated list)",
+    example=lambda inv: [inv.pool.hosts[0].name, inv.bond.nics[0]],
+)
 def bond_nics(lab: Lab, host: str, nics: str) -> Undo:
     target = lookup.host(lab, host)
     chosen = [n.strip() for n in nics.split(",") if n.strip()]
@@ -47,9 +56,14 @@ def bond_nics(lab: Lab, host: str, nics: str) -> Undo:
     return set_attr(target.bond, "nics", chosen)
 
 
-@fault("network-vlan", breaks="a pool network's VLAN tag on every host (its VLAN PIFs); the switch is unchanged",
-       example=lambda inv: [(inv.network_by_purpose("data") or inv.networks[-1]).name,
-                            str((inv.network_by_purpose("data") or inv.networks[-1]).vlan + 1)])
+@fault(
+    "network-vlan",
+    breaks="a pool network's VLAN tag on every host (its VLAN PIFs); the switch is unchanged",
+    example=lambda inv: [
+        (inv.network_by_purpose("data") or inv.networks[-1]).name,
+        str((inv.network_by_purpose("data") or inv.networks[-1]).vlan + 1),
+    ],
+)
 def network_vlan(lab: Lab, network: str, vlan: str) -> Undo:
     if network not in lab.networks:
         raise FaultError(f"no network {network!r} (networks: {', '.join(lab.networks)})")

@@ -52,40 +52,58 @@ def pool_renamed(lab: Lab, name: str) -> Undo:
     return set_attr(lab.pool, "name", name)
 
 
-@fault("pool-extra-host", breaks="the pool's host list: a host the inventory does not list joins",
-       example=lambda inv: ["xen-extra"])
+@fault(
+    "pool-extra-host",
+    breaks="the pool's host list: a host the inventory does not list joins",
+    example=lambda inv: ["xen-extra"],
+)
 def pool_extra_host(lab: Lab, host: str) -> Undo:
     return _extra_host(lab, host)
 
 
-@fault("pool-master-lost", breaks="the master: a host the inventory does not list takes over as master "
-       "(so it is also an unexpected host)", example=lambda inv: ["xen-extra"])
+@fault(
+    "pool-master-lost",
+    breaks="the master: a host the inventory does not list takes over as master (so it is also an unexpected host)",
+    example=lambda inv: ["xen-extra"],
+)
 def pool_master_lost(lab: Lab, host: str) -> Undo:
     remove = _extra_host(lab, host)
     return undo_all(remove, set_attr(lab.pool, "master", host))
 
 
-@fault("host-disabled", breaks="a host disabled (maintenance mode: `host.disable`)",
-       example=lambda inv: [inv.pool.hosts[-1].name])
+@fault(
+    "host-disabled",
+    breaks="a host disabled (maintenance mode: `host.disable`)",
+    example=lambda inv: [inv.pool.hosts[-1].name],
+)
 def host_disabled(lab: Lab, host: str) -> Undo:
     return set_attr(lookup.host(lab, host), "enabled", False)
 
 
-@fault("host-not-live", breaks="a host the master does not hear (host_metrics.live false)",
-       example=lambda inv: [inv.pool.hosts[-1].name])
+@fault(
+    "host-not-live",
+    breaks="a host the master does not hear (host_metrics.live false)",
+    example=lambda inv: [inv.pool.hosts[-1].name],
+)
 def host_not_live(lab: Lab, host: str) -> Undo:
     return set_attr(lookup.host(lab, host), "xapi_live", False)
 
 
-@fault("host-cpu-mismatch", breaks="pool homogeneity: one host with another CPU model",
-       example=lambda inv: [inv.pool.hosts[-1].name])
+@fault(
+    "host-cpu-mismatch",
+    breaks="pool homogeneity: one host with another CPU model",
+    example=lambda inv: [inv.pool.hosts[-1].name],
+)
 def host_cpu_mismatch(lab: Lab, host: str) -> Undo:
     target = lookup.host(lab, host)
     return set_attr(target, "cpu_model", OTHER_CPU if target.cpu_model != OTHER_CPU else f"{OTHER_CPU} (B)")
 
 
-@fault("host-memory-mismatch", breaks="pool homogeneity: one host with a quarter less memory",
-       example=lambda inv: [inv.pool.hosts[-1].name])
+@fault(
+    "host-memory-mismatch",
+    breaks="pool homogeneity: one host with a quarter less memory",
+    example=lambda inv: [inv.pool.hosts[-1].name],
+)
 def host_memory_mismatch(lab: Lab, host: str) -> Undo:
     target = lookup.host(lab, host)
     return set_attr(target, "memory_bytes", target.memory_bytes * 3 // 4)
@@ -108,24 +126,37 @@ def vm_halted(lab: Lab, vm: str) -> Undo:
     if target.power_state == "Halted":
         raise FaultError(f"VM {vm} is already halted")
     # Shut down by someone, not failed: xapi clears ha_always_run, so HA leaves it halted.
-    return undo_all(set_attr(target, "power_state", "Halted"), set_attr(target, "resident_on", None),
-                    set_attr(target, "domid", -1), set_attr(target, "ha_always_run", False))
+    return undo_all(
+        set_attr(target, "power_state", "Halted"),
+        set_attr(target, "resident_on", None),
+        set_attr(target, "domid", -1),
+        set_attr(target, "ha_always_run", False),
+    )
 
 
-@fault("vm-no-pv-drivers", breaks="a VM without PV drivers (guest tools not running)",
-       example=lambda inv: [inv.vms[-1].name] if inv.vms else [])
+@fault(
+    "vm-no-pv-drivers",
+    breaks="a VM without PV drivers (guest tools not running)",
+    example=lambda inv: [inv.vms[-1].name] if inv.vms else [],
+)
 def vm_no_pv_drivers(lab: Lab, vm: str) -> Undo:
     return set_attr(lookup.vm(lab, vm), "pv_drivers", False)
 
 
-@fault("vm-auto-poweron-off", breaks="a VM's other_config:auto_poweron false",
-       example=lambda inv: [inv.vms[-1].name] if inv.vms else [])
+@fault(
+    "vm-auto-poweron-off",
+    breaks="a VM's other_config:auto_poweron false",
+    example=lambda inv: [inv.vms[-1].name] if inv.vms else [],
+)
 def vm_auto_poweron_off(lab: Lab, vm: str) -> Undo:
     return set_attr(lookup.vm(lab, vm), "auto_poweron", False)
 
 
-@fault("iso-sr-missing", breaks="the ISO library SR forgotten by the pool",
-       example=lambda inv: next(([s.name] for s in inv.srs if s.role == "iso"), []))
+@fault(
+    "iso-sr-missing",
+    breaks="the ISO library SR forgotten by the pool",
+    example=lambda inv: next(([s.name] for s in inv.srs if s.role == "iso"), []),
+)
 def iso_sr_missing(lab: Lab, sr: str) -> Undo:
     lookup.sr(lab, sr)
     return _pop(lab.srs, sr)

@@ -39,14 +39,21 @@ def _role(inv: Inventory, role: str) -> list[str]:
     return next(([s.name] for s in inv.srs if s.role == role), [])
 
 
-@fault("target-stopped", breaks="the iSCSI target service stopped on the storage server (sessions drop)",
-       example=lambda inv: [], needs_root=True)
+@fault(
+    "target-stopped",
+    breaks="the iSCSI target service stopped on the storage server (sessions drop)",
+    example=lambda inv: [],
+    needs_root=True,
+)
 def target_stopped(lab: Lab) -> Undo:
     return set_attr(_storage(lab), "target_running", False)
 
 
-@fault("target-chap-changed", breaks="the CHAP secret changed on the target (hosts and the probe present the old one)",
-       example=lambda inv: [])
+@fault(
+    "target-chap-changed",
+    breaks="the CHAP secret changed on the target (hosts and the probe present the old one)",
+    example=lambda inv: [],
+)
 def target_chap_changed(lab: Lab) -> Undo:
     st = _storage(lab)
     if st.chap_user is None:
@@ -54,8 +61,11 @@ def target_chap_changed(lab: Lab) -> Undo:
     return set_attr(st, "chap_password", Secret("changed-on-the-target"))
 
 
-@fault("pbd-unplugged", breaks="an SR unplugged on one host (PBD.unplug: its iSCSI session logs out)",
-       example=lambda inv: _role(inv, "vms") + [inv.pool.hosts[-1].name])
+@fault(
+    "pbd-unplugged",
+    breaks="an SR unplugged on one host (PBD.unplug: its iSCSI session logs out)",
+    example=lambda inv: _role(inv, "vms") + [inv.pool.hosts[-1].name],
+)
 def pbd_unplugged(lab: Lab, sr: str, host: str) -> Undo:
     target, pbd = lookup.sr(lab, sr), None
     pbd = target.pbd_of(lookup.host(lab, host).name)
@@ -84,9 +94,16 @@ def sr_not_shared(lab: Lab, sr: str) -> Undo:
     return set_attr(lookup.sr(lab, sr), "shared", False)
 
 
-@fault("lun-missing", breaks="a LUN removed from its target on the storage server",
-       example=lambda inv: [inv.storage.targets[0].iqn, str(inv.storage.targets[0].luns[0].id)]
-       if inv.storage and inv.storage.targets else [], needs_root=True)
+@fault(
+    "lun-missing",
+    breaks="a LUN removed from its target on the storage server",
+    example=lambda inv: (
+        [inv.storage.targets[0].iqn, str(inv.storage.targets[0].luns[0].id)]
+        if inv.storage and inv.storage.targets
+        else []
+    ),
+    needs_root=True,
+)
 def lun_missing(lab: Lab, iqn: str, lun: str) -> Undo:
     target = _target(lab, iqn)
     lun_id = lookup.number(lun, "LUN", 0, 16383)
@@ -109,14 +126,14 @@ def sr_nearly_full(lab: Lab, sr: str) -> Undo:
 
 def _heartbeat(lab: Lab) -> SR:
     found = lab.srs.get(lab.pool.ha_heartbeat_sr or "") or next(
-        (s for s in lab.srs.values() if s.role == "heartbeat"), None)
+        (s for s in lab.srs.values() if s.role == "heartbeat"), None
+    )
     if found is None:
         raise FaultError("the lab has no heartbeat SR")
     return found
 
 
-@fault("heartbeat-sr-too-small", breaks="the heartbeat SR on a LUN smaller than HA's 356 MiB",
-       example=lambda inv: [])
+@fault("heartbeat-sr-too-small", breaks="the heartbeat SR on a LUN smaller than HA's 356 MiB", example=lambda inv: [])
 def heartbeat_sr_too_small(lab: Lab) -> Undo:
     sr = _heartbeat(lab)
     lun = _target(lab, sr.iqn or "").lun(sr.lun or 0) if sr.iqn else None
@@ -126,8 +143,11 @@ def heartbeat_sr_too_small(lab: Lab) -> Undo:
     return undo_all(*undos)
 
 
-@fault("vm-disk-local", breaks="a VM's disk on its host's local SR (not agile: HA cannot restart it elsewhere)",
-       example=lambda inv: [v.name for v in inv.vms if v.restart_priority == "restart"][-1:])
+@fault(
+    "vm-disk-local",
+    breaks="a VM's disk on its host's local SR (not agile: HA cannot restart it elsewhere)",
+    example=lambda inv: [v.name for v in inv.vms if v.restart_priority == "restart"][-1:],
+)
 def vm_disk_local(lab: Lab, vm: str) -> Undo:
     target = lookup.vm(lab, vm)
     disk = next((b.vdi for b in target.vbds if b.type == "Disk" and b.vdi), None)

@@ -66,16 +66,22 @@ def _member(stack: SwitchStack, name: str) -> Interface:
     return iface
 
 
-@fault("switch-member-shutdown", breaks="one port-channel member cable: `shutdown` on the switch port",
-       example=lambda inv: [_first_pc(inv)[0], _first_pc(inv)[2]])
+@fault(
+    "switch-member-shutdown",
+    breaks="one port-channel member cable: `shutdown` on the switch port",
+    example=lambda inv: [_first_pc(inv)[0], _first_pc(inv)[2]],
+)
 def member_shutdown(lab: Lab, switch: str, port: str) -> Undo:
     stack = lookup.switch(lab, switch)
     iface = _member(stack, port)
     return _configure(stack, [f"interface {iface.name}", "shutdown"], [iface])
 
 
-@fault("lacp-passive", breaks="LACP negotiation: the port-channel's members and its peer's bond both passive",
-       example=lambda inv: list(_first_pc(inv)[:2]))
+@fault(
+    "lacp-passive",
+    breaks="LACP negotiation: the port-channel's members and its peer's bond both passive",
+    example=lambda inv: list(_first_pc(inv)[:2]),
+)
 def lacp_passive(lab: Lab, switch: str, port_channel: str) -> Undo:
     stack = lookup.switch(lab, switch)
     po, members = _port_channel(stack, port_channel)
@@ -86,8 +92,11 @@ def lacp_passive(lab: Lab, switch: str, port_channel: str) -> Undo:
     return undo_all(_configure(stack, lines, members), *(set_attr(b, "lacp_active", False) for b in bonds))
 
 
-@fault("member-mismatch", breaks="one member's config differs from its port-channel's (it is suspended)",
-       example=lambda inv: [_first_pc(inv)[0], _first_pc(inv)[2], "99"])
+@fault(
+    "member-mismatch",
+    breaks="one member's config differs from its port-channel's (it is suspended)",
+    example=lambda inv: [_first_pc(inv)[0], _first_pc(inv)[2], "99"],
+)
 def member_mismatch(lab: Lab, switch: str, port: str, native_vlan: str) -> Undo:
     stack = lookup.switch(lab, switch)
     iface = _member(stack, port)
@@ -95,16 +104,22 @@ def member_mismatch(lab: Lab, switch: str, port: str, native_vlan: str) -> Undo:
     return _configure(stack, [f"interface {iface.name}", f"switchport trunk native vlan {vid}"], [iface])
 
 
-@fault("member-removed", breaks="a port-channel loses a member (`no channel-group` on the port)",
-       example=lambda inv: [_first_pc(inv)[0], _first_pc(inv)[2]])
+@fault(
+    "member-removed",
+    breaks="a port-channel loses a member (`no channel-group` on the port)",
+    example=lambda inv: [_first_pc(inv)[0], _first_pc(inv)[2]],
+)
 def member_removed(lab: Lab, switch: str, port: str) -> Undo:
     stack = lookup.switch(lab, switch)
     iface = _member(stack, port)
     return _configure(stack, [f"interface {iface.name}", "no channel-group"], [iface])
 
 
-@fault("native-vlan-changed", breaks="a port-channel trunk's native VLAN (copied to its members, as IOS does)",
-       example=lambda inv: [_first_pc(inv)[0], _first_pc(inv)[1], "99"])
+@fault(
+    "native-vlan-changed",
+    breaks="a port-channel trunk's native VLAN (copied to its members, as IOS does)",
+    example=lambda inv: [_first_pc(inv)[0], _first_pc(inv)[1], "99"],
+)
 def native_vlan_changed(lab: Lab, switch: str, port_channel: str, vlan: str) -> Undo:
     stack = lookup.switch(lab, switch)
     po, members = _port_channel(stack, port_channel)
@@ -119,8 +134,11 @@ def _vlan(stack: SwitchStack, vlan: str) -> int:
     return vid
 
 
-@fault("vlan-deleted", breaks="a VLAN deleted from the switch's VLAN database (`no vlan N`)",
-       example=lambda inv: [inv.switches[0].name, str(inv.switches[0].vlans[-1].id)] if inv.switches else [])
+@fault(
+    "vlan-deleted",
+    breaks="a VLAN deleted from the switch's VLAN database (`no vlan N`)",
+    example=lambda inv: [inv.switches[0].name, str(inv.switches[0].vlans[-1].id)] if inv.switches else [],
+)
 def vlan_deleted(lab: Lab, switch: str, vlan: str) -> Undo:
     stack = lookup.switch(lab, switch)
     vid = _vlan(stack, vlan)
@@ -128,23 +146,32 @@ def vlan_deleted(lab: Lab, switch: str, vlan: str) -> Undo:
     return lambda: stack.vlans.__setitem__(vid, saved)
 
 
-@fault("vlan-suspended", breaks="a VLAN suspended in the VLAN database (`state suspend`)",
-       example=lambda inv: [inv.switches[0].name, str(inv.switches[0].vlans[-1].id)] if inv.switches else [])
+@fault(
+    "vlan-suspended",
+    breaks="a VLAN suspended in the VLAN database (`state suspend`)",
+    example=lambda inv: [inv.switches[0].name, str(inv.switches[0].vlans[-1].id)] if inv.switches else [],
+)
 def vlan_suspended(lab: Lab, switch: str, vlan: str) -> Undo:
     stack = lookup.switch(lab, switch)
     return set_attr(stack.vlans[_vlan(stack, vlan)], "state", "suspend")
 
 
-@fault("svi-shutdown", breaks="a VLAN's SVI (the gateway) shut down",
-       example=lambda inv: [inv.switches[0].name, str(inv.switches[0].vlans[-1].id)] if inv.switches else [])
+@fault(
+    "svi-shutdown",
+    breaks="a VLAN's SVI (the gateway) shut down",
+    example=lambda inv: [inv.switches[0].name, str(inv.switches[0].vlans[-1].id)] if inv.switches else [],
+)
 def svi_shutdown(lab: Lab, switch: str, vlan: str) -> Undo:
     stack = lookup.switch(lab, switch)
     svi = lookup.interface(stack, f"Vlan{lookup.number(vlan, 'VLAN', 1, 4094)}")
     return _configure(stack, [f"interface {svi.name}", "shutdown"], [svi])
 
 
-@fault("stack-member-not-ready", breaks="a stack member drops out (Provisioned): its ports go down",
-       example=lambda inv: [inv.switches[0].name, str(inv.switches[0].members[-1])] if inv.switches else [])
+@fault(
+    "stack-member-not-ready",
+    breaks="a stack member drops out (Provisioned): its ports go down",
+    example=lambda inv: [inv.switches[0].name, str(inv.switches[0].members[-1])] if inv.switches else [],
+)
 def stack_member_not_ready(lab: Lab, switch: str, member: str) -> Undo:
     stack = lookup.switch(lab, switch)
     number = lookup.number(member, "stack member", 1, 9)
@@ -152,13 +179,20 @@ def stack_member_not_ready(lab: Lab, switch: str, member: str) -> Undo:
         raise FaultError(f"{stack.name} has no stack member {number} (members: {', '.join(map(str, stack.members))})")
     target = stack.members[number]
     # What `show switch` prints for a member that left the stack.
-    return undo_all(set_attr(target, "state", "Provisioned"), set_attr(target, "role", "Member"),
-                    set_attr(target, "mac", "00:00:00:00:00:00"),
-                    set_attr(target, "priority", 0), set_attr(target, "hw_version", "0"))
+    return undo_all(
+        set_attr(target, "state", "Provisioned"),
+        set_attr(target, "role", "Member"),
+        set_attr(target, "mac", "00:00:00:00:00:00"),
+        set_attr(target, "priority", 0),
+        set_attr(target, "hw_version", "0"),
+    )
 
 
-@fault("load-balance", breaks="the switch's port-channel load-balance method",
-       example=lambda inv: [inv.switches[0].name, "dst-ip"] if inv.switches else [])
+@fault(
+    "load-balance",
+    breaks="the switch's port-channel load-balance method",
+    example=lambda inv: [inv.switches[0].name, "dst-ip"] if inv.switches else [],
+)
 def load_balance(lab: Lab, switch: str, method: str) -> Undo:
     stack = lookup.switch(lab, switch)
     if method not in LOAD_BALANCE:
@@ -166,8 +200,11 @@ def load_balance(lab: Lab, switch: str, method: str) -> Undo:
     return set_attr(stack, "load_balance", method)
 
 
-@fault("trunk-vlan-removed", breaks="one VLAN on a port-channel trunk (`switchport trunk allowed vlan remove`)",
-       example=lambda inv: [_first_pc(inv)[0], _first_pc(inv)[1], "20"])
+@fault(
+    "trunk-vlan-removed",
+    breaks="one VLAN on a port-channel trunk (`switchport trunk allowed vlan remove`)",
+    example=lambda inv: [_first_pc(inv)[0], _first_pc(inv)[1], "20"],
+)
 def trunk_vlan_removed(lab: Lab, switch: str, port_channel: str, vlan: str) -> Undo:
     stack = lookup.switch(lab, switch)
     po, members = _port_channel(stack, port_channel)
@@ -177,8 +214,11 @@ def trunk_vlan_removed(lab: Lab, switch: str, port_channel: str, vlan: str) -> U
     return _configure(stack, [f"interface {po.name}", f"switchport trunk allowed vlan remove {vid}"], [po, *members])
 
 
-@fault("switch-system-mtu", breaks="jumbo frames through the switch (`system mtu` back to 1500)",
-       example=lambda inv: [inv.switches[0].name, "1500"] if inv.switches else [])
+@fault(
+    "switch-system-mtu",
+    breaks="jumbo frames through the switch (`system mtu` back to 1500)",
+    example=lambda inv: [inv.switches[0].name, "1500"] if inv.switches else [],
+)
 def switch_system_mtu(lab: Lab, switch: str, mtu: str) -> Undo:
     stack = lookup.switch(lab, switch)
     undo = set_attr(stack, "system_mtu", stack.system_mtu)

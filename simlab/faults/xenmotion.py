@@ -31,26 +31,39 @@ def _destination(inv: Inventory) -> str:
     return next((h.name for h in inv.pool.hosts if vm is None or h.name != vm.host), "")
 
 
-@fault("migration-downtime", breaks="a live migration's stop-and-copy pause (ms): a guest dirtying memory "
-       "faster than the link carries it", example=lambda inv: [_migrating(inv), "3000"])
+@fault(
+    "migration-downtime",
+    breaks="a live migration's stop-and-copy pause (ms): a guest dirtying memory faster than the link carries it",
+    example=lambda inv: [_migrating(inv), "3000"],
+)
 def migration_downtime(lab: Lab, vm: str, ms: str) -> Undo:
     return set_attr(lookup.vm(lab, vm), "stop_and_copy_ms", float(lookup.number(ms, "downtime (ms)", 0, 600000)))
 
 
-@fault("vm-suspend-unacknowledged", breaks="live migration of a VM whose drivers do not acknowledge the "
-       "suspend request (VM_MIGRATE_FAILED; it stays on the source)", example=lambda inv: [_migrating(inv)])
+@fault(
+    "vm-suspend-unacknowledged",
+    breaks="live migration of a VM whose drivers do not acknowledge the "
+    "suspend request (VM_MIGRATE_FAILED; it stays on the source)",
+    example=lambda inv: [_migrating(inv)],
+)
 def vm_suspend_unacknowledged(lab: Lab, vm: str) -> Undo:
     return set_attr(lookup.vm(lab, vm), "acks_suspend", False)
 
 
-@fault("vm-no-gratuitous-arp", breaks="the guest's announcement after a migration: the switch keeps sending "
-       "its frames to the old host", example=lambda inv: [_migrating(inv)])
+@fault(
+    "vm-no-gratuitous-arp",
+    breaks="the guest's announcement after a migration: the switch keeps sending its frames to the old host",
+    example=lambda inv: [_migrating(inv)],
+)
 def vm_no_gratuitous_arp(lab: Lab, vm: str) -> Undo:
     return set_attr(lookup.vm(lab, vm), "announces_on_resume", False)
 
 
-@fault("host-memory-exhausted", breaks="a host's free memory (512 MiB left): it cannot receive a VM",
-       example=lambda inv: [_destination(inv)])
+@fault(
+    "host-memory-exhausted",
+    breaks="a host's free memory (512 MiB left): it cannot receive a VM",
+    example=lambda inv: [_destination(inv)],
+)
 def host_memory_exhausted(lab: Lab, host: str) -> Undo:
     target = lookup.host(lab, host)
     free = capacity.free_memory(lab, host)
@@ -59,8 +72,11 @@ def host_memory_exhausted(lab: Lab, host: str) -> Undo:
     return set_attr(target, "reserved_bytes", target.reserved_bytes + free - LEFT_FREE)
 
 
-@fault("vm-vif-unplugged", breaks="a VM's VIF unplugged: the VM does not answer on its network",
-       example=lambda inv: [inv.vms[-1].name] if inv.vms else [])
+@fault(
+    "vm-vif-unplugged",
+    breaks="a VM's VIF unplugged: the VM does not answer on its network",
+    example=lambda inv: [inv.vms[-1].name] if inv.vms else [],
+)
 def vm_vif_unplugged(lab: Lab, vm: str) -> Undo:
     target = lookup.vm(lab, vm)
     if not target.vif_attached:

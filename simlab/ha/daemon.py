@@ -49,9 +49,19 @@ class Seen:
 
 
 class Daemon:
-    def __init__(self, me: Peer, peers: list[Peer], generation: str, timeouts: Timeouts, ns: str | None,
-                 device: Callable[[], BlockDevice], view: DaemonView, joining: bool,
-                 on_fence: Callable[[str, str], None], on_master_lock: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        me: Peer,
+        peers: list[Peer],
+        generation: str,
+        timeouts: Timeouts,
+        ns: str | None,
+        device: Callable[[], BlockDevice],
+        view: DaemonView,
+        joining: bool,
+        on_fence: Callable[[str, str], None],
+        on_master_lock: Callable[[str], None],
+    ) -> None:
         self.me, self.peers, self.generation, self.timeouts = me, peers, generation, timeouts
         self.by_uuid = {p.uuid: p for p in [me, *peers]}
         self.uuids = {p.name: p.uuid for p in [me, *peers]}
@@ -140,9 +150,15 @@ class Daemon:
             self.seen.net_lost_statefile[peer.name] = not beat.get("statefile", False)
 
     def _send(self) -> None:
-        beat = json.dumps({"generation": self.generation, "host": self.me.uuid, "seq": self.seq,
-                           "statefile": self.view.sees_statefile,
-                           "hears": sorted(self.uuids[n] for n in self.view.network_peers)}).encode()
+        beat = json.dumps(
+            {
+                "generation": self.generation,
+                "host": self.me.uuid,
+                "seq": self.seq,
+                "statefile": self.view.sees_statefile,
+                "hears": sorted(self.uuids[n] for n in self.view.network_peers),
+            }
+        ).encode()
         for peer in self.peers:
             with contextlib.suppress(OSError):  # no route while the link is down: the heartbeat is lost
                 self.sock.sendto(beat, (peer.address, HEARTBEAT_PORT))
@@ -154,15 +170,22 @@ class Daemon:
         return self._device
 
     def _statefile(self, now: float) -> None:
-        slot = {"host": self.me.uuid, "generation": self.generation, "seq": self.seq, "state": self.view.state,
-                "hears": sorted(self.uuids[n] for n in self.view.network_peers),
-                "liveset": sorted(self.uuids[n] for n in self.view.liveset)}
+        slot = {
+            "host": self.me.uuid,
+            "generation": self.generation,
+            "seq": self.seq,
+            "state": self.view.state,
+            "hears": sorted(self.uuids[n] for n in self.view.network_peers),
+            "liveset": sorted(self.uuids[n] for n in self.view.liveset),
+        }
         try:
             dev = self.device()
             dev.write(BLOCK * (1 + self.me.index), encode(slot))
             count = 1 + len(self.by_uuid)
-            raw = b"".join(dev.read(BLOCK * start, BLOCK * min(CHUNK_BLOCKS, count - start))
-                           for start in range(0, count, CHUNK_BLOCKS))
+            raw = b"".join(
+                dev.read(BLOCK * start, BLOCK * min(CHUNK_BLOCKS, count - start))
+                for start in range(0, count, CHUNK_BLOCKS)
+            )
         except OSError as exc:
             if self.seen.statefile_at >= now - self.timeouts.heartbeat_interval * 1.01:  # first miss of a streak
                 log.info("xhad on %s: statefile not reached: %s", self.me.name, exc or type(exc).__name__)
@@ -170,7 +193,7 @@ class Daemon:
         self.seen.statefile_at = now
         self.pool_block = decode(raw[:BLOCK]) or {}
         for peer in self.peers:
-            record = decode(raw[BLOCK * (1 + peer.index):BLOCK * (2 + peer.index)])
+            record = decode(raw[BLOCK * (1 + peer.index) : BLOCK * (2 + peer.index)])
             if not record or record.get("host") != peer.uuid or record.get("generation") != self.generation:
                 continue
             if record.get("seq") != self.seen.slot_seq.get(peer.name):
@@ -185,7 +208,8 @@ class Daemon:
                 fresh=now - self.seen.slot_at.get(peer.name, 0) < 2.5 * self.timeouts.heartbeat_interval,
                 # A silent host stays in the liveset until its own watchdog has surely fired.
                 alive=now - self.seen.slot_at.get(peer.name, 0) < self.silent_host_dead_after,
-                liveset=frozenset(names[u] for u in record.get("liveset", []) if u in names))
+                liveset=frozenset(names[u] for u in record.get("liveset", []) if u in names),
+            )
 
     # -- one heartbeat interval ------------------------------------------------------------------------
     def tick(self) -> None:
@@ -193,16 +217,21 @@ class Daemon:
         now = time.monotonic()
         t = self.timeouts
         self.view.network_peers = frozenset(
-            p.name for p in self.peers if now - self.seen.net.get(p.name, 0) < t.heartbeat_timeout)
+            p.name for p in self.peers if now - self.seen.net.get(p.name, 0) < t.heartbeat_timeout
+        )
         self._send()
         self._statefile(now)
         self.view.sees_statefile = now - self.seen.statefile_at < t.statefile_timeout
         inputs = rules.Inputs(
-            me=self.me.name, uuids=self.uuids, liveset=self.view.liveset, sees_statefile=self.view.sees_statefile,
+            me=self.me.name,
+            uuids=self.uuids,
+            liveset=self.view.liveset,
+            sees_statefile=self.view.sees_statefile,
             net_peers=self.view.network_peers,
             peers_lost_statefile=frozenset(n for n, lost in self.seen.net_lost_statefile.items() if lost),
             slots=dict(self.slots) if self.view.sees_statefile else {},
-            may_form=now - self.started_at >= self.silent_host_dead_after)
+            may_form=now - self.started_at >= self.silent_host_dead_after,
+        )
         if self.view.state == "starting":
             liveset = rules.join(inputs)
             if liveset is not None:
@@ -223,21 +252,27 @@ class Daemon:
         # every peer heard (rule 2). So a cut-off host fences within T plus one interval of its last evidence.
         recent = now - self.timeouts.heartbeat_interval * 1.01
         if (decision.rule == 1 and self.seen.statefile_at >= recent) or (
-                decision.rule == 2 and all(self.seen.net.get(p.name, 0) >= recent for p in self.peers)):
+            decision.rule == 2 and all(self.seen.net.get(p.name, 0) >= recent for p in self.peers)
+        ):
             self.kicked_at = now
         if decision.liveset != self.view.liveset:
             log.info("xhad on %s: liveset %s (rule %s)", self.me.name, sorted(decision.liveset), decision.rule)
         self.view.liveset = decision.liveset
         holder = self.lock_holder()
-        if decision.rule == 1 and holder not in decision.liveset and self.me.name == min(
-                decision.liveset, key=lambda n: self.uuids[n]):
+        if (
+            decision.rule == 1
+            and holder not in decision.liveset
+            and self.me.name == min(decision.liveset, key=lambda n: self.uuids[n])
+        ):
             self._take_master_lock()
 
     def _watchdog(self) -> None:
         """The Xen watchdog: not kicked for HeartbeatWatchdogTimeout, the host fences whatever xhad thinks."""
         if self.view.state == "online" and time.monotonic() - self.kicked_at > self.timeouts.heartbeat_watchdog:
-            self._fence(f"watchdog: no evidence of survival for {self.timeouts.heartbeat_watchdog:g}s"
-                        + (f" ({self.doubt})" if self.doubt else ""))
+            self._fence(
+                f"watchdog: no evidence of survival for {self.timeouts.heartbeat_watchdog:g}s"
+                + (f" ({self.doubt})" if self.doubt else "")
+            )
 
     @property
     def silent_host_dead_after(self) -> float:
@@ -271,7 +306,9 @@ class Daemon:
         self.view.liveset = frozenset()
         self.view.fenced_count += 1
         with contextlib.suppress(OSError):  # tell the others, if the statefile can still be reached
-            self.device().write(BLOCK * (1 + self.me.index), encode(
-                {"host": self.me.uuid, "generation": self.generation, "seq": self.seq + 1, "state": "fenced"}))
+            self.device().write(
+                BLOCK * (1 + self.me.index),
+                encode({"host": self.me.uuid, "generation": self.generation, "seq": self.seq + 1, "state": "fenced"}),
+            )
         self._stop.set()
         self.on_fence(self.me.name, reason)

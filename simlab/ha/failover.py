@@ -59,8 +59,15 @@ class Failover:
                 if host.ha_live and name not in view.liveset:
                     host.ha_live = False
                     changed = True
-                    messages.post(lab, "HA_HOST_FAILED", 3, "Host", host.uuid,
-                                  f"Host {name} failed: it left the HA liveset", notify=False)
+                    messages.post(
+                        lab,
+                        "HA_HOST_FAILED",
+                        3,
+                        "Host",
+                        host.uuid,
+                        f"Host {name} failed: it left the HA liveset",
+                        notify=False,
+                    )
                     self.note(f"{name} declared dead")
                     for vm in lab.vms.values():
                         if vm.resident_on == name and vm.power_state != "Halted":
@@ -107,8 +114,9 @@ class Failover:
 
     def _start(self, vm: VM, host_name: str | None, protected: bool = True) -> bool:
         lab = self.lab
-        hosts = [lab.hosts[host_name]] if host_name else [
-            h for h in lab.hosts.values() if capacity.live(h) and h.enabled]
+        hosts = (
+            [lab.hosts[host_name]] if host_name else [h for h in lab.hosts.values() if capacity.live(h) and h.enabled]
+        )
         error = "no host with room for it"
         for host in hosts:
             try:
@@ -123,7 +131,14 @@ class Failover:
             self.note(f"{vm.name} (best-effort) not restarted: {error}")
         elif vm.name not in self.alerted:  # retried on every pass; reported once
             self.alerted.add(vm.name)
-            messages.post(lab, "HA_PROTECTED_VM_RESTART_FAILED", 2, "VM", vm.uuid,
-                          f"{vm.name} could not be restarted: {error}", notify=False)
+            messages.post(
+                lab,
+                "HA_PROTECTED_VM_RESTART_FAILED",
+                2,
+                "VM",
+                vm.uuid,
+                f"{vm.name} could not be restarted: {error}",
+                notify=False,
+            )
             self.note(f"{vm.name} not restarted: {error}")
         return False

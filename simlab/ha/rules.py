@@ -96,8 +96,11 @@ def evaluate(inputs: Inputs) -> Decision:
             agreed = all(me not in inputs.slots[h].net for h in best if h in inputs.slots)
             return Decision(False, None, best, f"not in the best partition {sorted(best)} (rule 1)", fence_now=agreed)
         # A host outside the best partition leaves my liveset once it fenced (or went silent on storage too).
-        pending = {h for h in inputs.liveset - best
-                   if h in inputs.slots and inputs.slots[h].alive and inputs.slots[h].state == "online"}
+        pending = {
+            h
+            for h in inputs.liveset - best
+            if h in inputs.slots and inputs.slots[h].alive and inputs.slots[h].state == "online"
+        }
         return Decision(True, 1, best | pending, "statefile seen, in the best partition")
     everyone = set(inputs.uuids) - {me}
     if everyone <= inputs.net_peers and everyone <= inputs.peers_lost_statefile:

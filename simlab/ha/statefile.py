@@ -97,10 +97,10 @@ class BlockServer:
                 if offset + length > len(self.region):
                     reply = b"E"
                 elif op == b"R":
-                    reply = b"K" + bytes(self.region[offset:offset + length])
+                    reply = b"K" + bytes(self.region[offset : offset + length])
                 elif op == b"W":
-                    payload = data[13:13 + length]
-                    self.region[offset:offset + len(payload)] = payload
+                    payload = data[13 : 13 + length]
+                    self.region[offset : offset + len(payload)] = payload
                     reply = b"K"
                 else:
                     reply = b"E"

@@ -15,24 +15,43 @@ from xenlab.inventory.loader import InventoryError, inventory_path
 from xenlab.inventory.schema import Inventory, Switch
 
 # VLANs every Catalyst has in its database and that cannot be deleted.
-_DEFAULT_VLANS = {1: "default", 1002: "fddi-default", 1003: "token-ring-default", 1004: "fddinet-default",
-                  1005: "trnet-default"}
+_DEFAULT_VLANS = {
+    1: "default",
+    1002: "fddi-default",
+    1003: "token-ring-default",
+    1004: "fddinet-default",
+    1005: "trnet-default",
+}
 
 
 def hardware(sw: Switch, inv: Inventory) -> SwitchStack:
     """A stack with factory defaults: its members, their ports, and the default VLANs."""
     members = {
-        n: StackMember(n, "Active" if i == 0 else ("Standby" if i == 1 else "Member"),
-                       stable_mac(inv.lab.name, sw.name, "member", n), max(1, 15 - i))
+        n: StackMember(
+            n,
+            "Active" if i == 0 else ("Standby" if i == 1 else "Member"),
+            stable_mac(inv.lab.name, sw.name, "member", n),
+            max(1, 15 - i),
+        )
         for i, n in enumerate(sw.members)
     }
     vlans = {vid: Vlan(vid, name, state="active" if vid == 1 else "act/unsup") for vid, name in _DEFAULT_VLANS.items()}
     stack = SwitchStack(
-        name=sw.name, hostname="Switch", model=sw.model, address=str(sw.address), port=sw.port,
-        username=sw.credentials.username, password_ref=sw.credentials.password.ref,
+        name=sw.name,
+        hostname="Switch",
+        model=sw.model,
+        address=str(sw.address),
+        port=sw.port,
+        username=sw.credentials.username,
+        password_ref=sw.credentials.password.ref,
         enable_ref=sw.credentials.enable_secret.ref if sw.credentials.enable_secret else None,
-        members=members, ports_per_member=sw.ports_per_member, system_mtu=1500,
-        load_balance="src-mac", vlans=vlans, interfaces={}, base_mac=members[sw.members[0]].mac,
+        members=members,
+        ports_per_member=sw.ports_per_member,
+        system_mtu=1500,
+        load_balance="src-mac",
+        vlans=vlans,
+        interfaces={},
+        base_mac=members[sw.members[0]].mac,
     )
     for n in sw.members:
         for p in range(1, sw.ports_per_member + 1):
@@ -48,8 +67,9 @@ def startup_text(sw: Switch, inv: Inventory) -> str:
     try:
         return path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
-        raise InventoryError(inv.source, f"switches[{inv.switches.index(sw)}].startup_config",
-                             f"cannot read {path}: {exc.strerror}") from None
+        raise InventoryError(
+            inv.source, f"switches[{inv.switches.index(sw)}].startup_config", f"cannot read {path}: {exc.strerror}"
+        ) from None
 
 
 def boot_switch(sw: Switch, inv: Inventory) -> SwitchStack:

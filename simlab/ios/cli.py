@@ -24,8 +24,14 @@ _PRIV = ("configure", "disable", "enable", "exit", "logout", "quit", "show", "te
 class IosCli:
     """Implements ``simlab.faces.sshserver.Shell`` for one switch stack."""
 
-    def __init__(self, lab: Lab, stack: SwitchStack, enable_secret: str | None,
-                 username: str = "admin", changed: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        lab: Lab,
+        stack: SwitchStack,
+        enable_secret: str | None,
+        username: str = "admin",
+        changed: Callable[[], None] | None = None,
+    ) -> None:
         self.lab, self.stack, self.enable_secret, self.username = lab, stack, enable_secret, username
         self._changed = changed or lab.changed
         self.echo = True

@@ -21,8 +21,20 @@ from simlab.model.switch import ALL_VLANS, Interface, SwitchStack, Vlan
 from xenlab.ifname import parse_port
 from xenlab.switch.vlans import parse_vlan_list
 
-LOAD_BALANCE = ("dst-ip", "dst-mac", "dst-mixed-ip-port", "dst-port", "src-dst-ip", "src-dst-mac",
-                "src-dst-mixed-ip-port", "src-dst-port", "src-ip", "src-mac", "src-mixed-ip-port", "src-port")
+LOAD_BALANCE = (
+    "dst-ip",
+    "dst-mac",
+    "dst-mixed-ip-port",
+    "dst-port",
+    "src-dst-ip",
+    "src-dst-mac",
+    "src-dst-mixed-ip-port",
+    "src-dst-port",
+    "src-ip",
+    "src-mac",
+    "src-mixed-ip-port",
+    "src-port",
+)
 DEFAULT_LOAD_BALANCE = "src-mac"
 CHANNEL_MODES = {"active": "lacp", "passive": "lacp", "auto": "pagp", "desirable": "pagp", "on": None}
 
@@ -360,13 +372,14 @@ def _channel_group(stack: SwitchStack, targets: list[Interface], w: Words, negat
     protocol = CHANNEL_MODES[mode]
     for other in stack.members_of(group):
         if other not in targets and CHANNEL_MODES.get(other.channel_mode or "") != protocol:
-            raise CliError(f"Command rejected (Channel protocol mismatch for interface "
-                           f"{parse_port(targets[0].name).short} in group {group}): "
-                           f"the interface can not be added to the channel group")
+            raise CliError(
+                f"Command rejected (Channel protocol mismatch for interface "
+                f"{parse_port(targets[0].name).short} in group {group}): "
+                f"the interface can not be added to the channel group"
+            )
     for iface in targets:
         if stack.port_channel(group) is None:  # the new Port-channel takes the member's switchport settings
             po = stack.interface(f"Port-channel{group}")
             po.switchport_mode, po.access_vlan = iface.switchport_mode, iface.access_vlan
             po.native_vlan, po.allowed_vlans = iface.native_vlan, iface.allowed_vlans
         iface.channel_group, iface.channel_mode = group, mode
-

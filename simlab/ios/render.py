@@ -12,8 +12,24 @@ from xenlab.ifname import parse_port
 from xenlab.switch.vlans import format_vlan_list
 
 _BEFORE_HOSTNAME = ("service ", "no service ", "platform ")
-_TAIL = ("ip forward-protocol", "ip http", "no ip http", "ip route", "ip ssh", "ip access-list", "access-list",
-         "ip default-gateway", "snmp", "control-plane", "line ", "ntp ", "banner ", "logging ", "alias ", "mac ")
+_TAIL = (
+    "ip forward-protocol",
+    "ip http",
+    "no ip http",
+    "ip route",
+    "ip ssh",
+    "ip access-list",
+    "access-list",
+    "ip default-gateway",
+    "snmp",
+    "control-plane",
+    "line ",
+    "ntp ",
+    "banner ",
+    "logging ",
+    "alias ",
+    "mac ",
+)
 _KIND_ORDER = {"Port-channel": 0, "Vlan": 2}
 DEFAULT_VLANS = (1002, 1003, 1004, 1005)
 
@@ -113,7 +129,7 @@ def config_lines(stack: SwitchStack) -> list[str]:
         out += [*interface_block(iface), "!"]
     for block in opaque_ifaces:
         out += [*block, "!"]
-    for iface in ifaces[len(port_channels):]:
+    for iface in ifaces[len(port_channels) :]:
         out += [*interface_block(iface), "!"]
     out += _separated(tail)
     out.append("end")

@@ -18,12 +18,21 @@ def startup_config(sw: Switch) -> str:
         lines += [*vlan_block(Vlan(v.id, v.name)), "!"]
     lines += [f"port-channel load-balance {sw.load_balance}", "!"]
     for pc in sw.port_channels:
-        trunk = {"description": pc.description, "switchport_mode": "trunk", "native_vlan": pc.native_vlan,
-                 "allowed_vlans": frozenset(pc.allowed_vlans)}
+        trunk = {
+            "description": pc.description,
+            "switchport_mode": "trunk",
+            "native_vlan": pc.native_vlan,
+            "allowed_vlans": frozenset(pc.allowed_vlans),
+        }
         lines += [*interface_block(Interface(f"Port-channel{pc.id}", **trunk)), "!"]
         for member in pc.members:
-            iface = Interface(parse_port(member).long, **trunk, channel_group=pc.id, channel_mode=pc.mode,
-                              channel_protocol="lacp" if pc.mode in ("active", "passive") else None)
+            iface = Interface(
+                parse_port(member).long,
+                **trunk,
+                channel_group=pc.id,
+                channel_mode=pc.mode,
+                channel_protocol="lacp" if pc.mode in ("active", "passive") else None,
+            )
             lines += [*interface_block(iface), "!"]
     for v in sw.vlans:
         if v.svi is not None:

@@ -88,7 +88,7 @@ class Words:
         """The rest of the line as typed (a description, a VLAN name); consumes it."""
         if not self.more():
             raise CliError(INCOMPLETE)
-        text = self.line[self.column():].strip()
+        text = self.line[self.column() :].strip()
         self.i = len(self.tokens)
         return text
 

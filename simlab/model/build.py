@@ -94,8 +94,12 @@ def add_ha_vdis(lab_name: str, sr: SR) -> None:
 
 def _sr_config(inv: Inventory, s: InvSR) -> dict[str, str]:
     if s.type == "lvmoiscsi":
-        config = {"target": str(s.target), "port": "3260", "targetIQN": s.iqn or "",
-                  "SCSIid": scsi_id(s.iqn or "", s.lun)}
+        config = {
+            "target": str(s.target),
+            "port": "3260",
+            "targetIQN": s.iqn or "",
+            "SCSIid": scsi_id(s.iqn or "", s.lun),
+        }
         if s.chap_user:
             config["chapuser"] = s.chap_user
             config["chappassword_secret"] = stable_uuid(inv.lab.name, "secret", s.name)
@@ -121,19 +125,33 @@ def _srs(inv: Inventory, hosts: list[str]) -> dict[str, SR]:
         pbd_hosts = inv.sr_hosts(s)
         description = {"lvmoiscsi": f"iSCSI SR [{s.target} ({s.iqn}; LUN {s.lun})]", "iso": "ISO library"}
         srs[s.name] = SR(
-            name=s.name, uuid=stable_uuid(inv.lab.name, "SR", s.name), type=s.type,
-            content_type=s.expected_content_type, role=s.role,
-            shared=s.shared, physical_size=_lun_size(inv, s), pbds=[PBD(h, _sr_config(inv, s)) for h in pbd_hosts],
-            target=str(s.target) if s.target else None, iqn=s.iqn, lun=s.lun,
+            name=s.name,
+            uuid=stable_uuid(inv.lab.name, "SR", s.name),
+            type=s.type,
+            content_type=s.expected_content_type,
+            role=s.role,
+            shared=s.shared,
+            physical_size=_lun_size(inv, s),
+            pbds=[PBD(h, _sr_config(inv, s)) for h in pbd_hosts],
+            target=str(s.target) if s.target else None,
+            iqn=s.iqn,
+            lun=s.lun,
             name_description=description.get(s.type, ""),
         )
         if s.role == "heartbeat" and inv.ha.enabled:
             add_ha_vdis(inv.lab.name, srs[s.name])
     for host in hosts:  # every XenServer host has its own local SR from installation
         srs[local_sr_key(host)] = SR(
-            name="Local storage", uuid=stable_uuid(inv.lab.name, "SR", "local", host), type="lvm",
-            content_type="user", role="local", shared=False, physical_size=LOCAL_SR_SIZE,
-            pbds=[PBD(host, {"device": "/dev/sda3"})], name_description=f"Local storage on {host}")
+            name="Local storage",
+            uuid=stable_uuid(inv.lab.name, "SR", "local", host),
+            type="lvm",
+            content_type="user",
+            role="local",
+            shared=False,
+            physical_size=LOCAL_SR_SIZE,
+            pbds=[PBD(host, {"device": "/dev/sda3"})],
+            name_description=f"Local storage on {host}",
+        )
     return srs
 
 
@@ -148,8 +166,10 @@ def _vm_disks(inv: Inventory, vms: dict[str, VM], srs: dict[str, SR]) -> None:
     for v in inv.vms:
         vm, sr = vms[v.name], shared or srs[local_sr_key(v.host)]
         disk = sr.add_vdi(VDI(f"{v.name} 0", stable_uuid(inv.lab.name, "VDI", v.name), VM_DISK_SIZE))
-        vm.vbds = [VBD(stable_uuid(inv.lab.name, "VBD", v.name, 0), disk.uuid, "0", "Disk", "RW", bootable=True),
-                   VBD(stable_uuid(inv.lab.name, "VBD", v.name, 3), None, "3", "CD", "RO")]
+        vm.vbds = [
+            VBD(stable_uuid(inv.lab.name, "VBD", v.name, 0), disk.uuid, "0", "Disk", "RW", bootable=True),
+            VBD(stable_uuid(inv.lab.name, "VBD", v.name, 3), None, "3", "CD", "RO"),
+        ]
 
 
 def _vms(inv: Inventory) -> dict[str, VM]:
@@ -215,8 +235,16 @@ def build_lab(inv: Inventory) -> Lab:
         default_sr=default_sr,
     )
     networks = {
-        n.name: Network(n.name, stable_uuid(inv.lab.name, "network", n.name), n.vlan, n.mtu, n.purpose,
-                        f"xapi{i}", str(n.subnet) if n.subnet else None, str(n.gateway) if n.gateway else None)
+        n.name: Network(
+            n.name,
+            stable_uuid(inv.lab.name, "network", n.name),
+            n.vlan,
+            n.mtu,
+            n.purpose,
+            f"xapi{i}",
+            str(n.subnet) if n.subnet else None,
+            str(n.gateway) if n.gateway else None,
+        )
         for i, n in enumerate(inv.networks)
     }
     srs = _srs(inv, list(hosts))
@@ -234,8 +262,11 @@ def build_lab(inv: Inventory) -> Lab:
         vms=vms,
         storage=storage,
         probe=Probe(inv.probe.netns, [ProbePort(p.network, p.interface, str(p.address)) for p in inv.probe.interfaces]),
-        secrets={stable_uuid(inv.lab.name, "secret", s.name): inv.storage.chap.password
-                 for s in inv.srs if s.type == "lvmoiscsi" and s.chap_user and inv.storage and inv.storage.chap},
+        secrets={
+            stable_uuid(inv.lab.name, "secret", s.name): inv.storage.chap.password
+            for s in inv.srs
+            if s.type == "lvmoiscsi" and s.chap_user and inv.storage and inv.storage.chap
+        },
     )
     # Imported here: importing simlab.faults registers every fault module, and some read the faces.
     from simlab.faults.registry import ActiveFaults

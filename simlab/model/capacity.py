@@ -31,8 +31,10 @@ def live(host: Host) -> bool:
 
 
 def used_memory(lab: Lab, host: str) -> int:
-    return DOM0_MEMORY + lab.hosts[host].reserved_bytes + sum(
-        vm.memory_bytes for vm in lab.vms.values() if vm.resident_on == host and vm.power_state != "Halted"
+    return (
+        DOM0_MEMORY
+        + lab.hosts[host].reserved_bytes
+        + sum(vm.memory_bytes for vm in lab.vms.values() if vm.resident_on == host and vm.power_state != "Halted")
     )
 
 
@@ -52,8 +54,12 @@ def start(lab: Lab, vm: VM, host: Host) -> None:
     if vm.resident_on != host.name and free < vm.memory_bytes:
         raise StartFailed("HOST_NOT_ENOUGH_FREE_MEMORY", vm.memory_bytes, free)
     if vm.disk_locked:
-        raise StartFailed("SR_BACKEND_FAILURE_46", "", f"The VDI is not available [opterr=VDI of {vm.name} is "
-                          "locked by another host]", "")
+        raise StartFailed(
+            "SR_BACKEND_FAILURE_46",
+            "",
+            f"The VDI is not available [opterr=VDI of {vm.name} is locked by another host]",
+            "",
+        )
     placement.start_on(lab, vm, host.name)
 
 

@@ -88,8 +88,13 @@ def _switch_port_up(switch: SwitchStack, cable: Cable) -> bool:
     port = parse_port(cable.port)
     iface = switch.interfaces.get(port.long)
     member = switch.members.get(port.stack_member) if port.stack_member is not None else None
-    return cable.connected and iface is not None and not iface.shutdown and member is not None and (
-        member.state == "Ready")
+    return (
+        cable.connected
+        and iface is not None
+        and not iface.shutdown
+        and member is not None
+        and (member.state == "Ready")
+    )
 
 
 def _bridge_of(lab: Lab, names: Names, vlan: int | None) -> str | None:
@@ -115,11 +120,21 @@ def _server_ports(lab: Lab, names: Names, server: str, ns: str) -> list[Port]:
         else:
             name, mtu = names.storage_if(network.vlan, net_name == untagged), storage.mtu  # type: ignore[union-attr]
         bridge = _bridge_of(lab, names, links.switch_vlan_for(lab, server, net_name))
-        ports.append(Port(
-            ns=ns, name=name, sw_name=names.switch_end("h", server, net_name), mtu=mtu, sw_mtu=stack.system_mtu,
-            mac=stable_mac(lab.name, server, "net", net_name), up=powered, sw_up=bridge is not None, bridge=bridge,
-            addrs=_prefixed(address, network), strict_mtu=True,
-        ))
+        ports.append(
+            Port(
+                ns=ns,
+                name=name,
+                sw_name=names.switch_end("h", server, net_name),
+                mtu=mtu,
+                sw_mtu=stack.system_mtu,
+                mac=stable_mac(lab.name, server, "net", net_name),
+                up=powered,
+                sw_up=bridge is not None,
+                bridge=bridge,
+                addrs=_prefixed(address, network),
+                strict_mtu=True,
+            )
+        )
     nics = host.nics if host else storage.nics  # type: ignore[union-attr]
     nic_mtu = max((p.mtu for p in ports), default=stack.system_mtu)
     for cable in lab.cables_of(server):
@@ -127,11 +142,21 @@ def _server_ports(lab: Lab, names: Names, server: str, ns: str) -> list[Port]:
         if nic is None:
             continue
         switch = lab.switches[cable.switch]
-        ports.append(Port(
-            ns=ns, name=cable.nic, sw_name=names.switch_end("n", cable.switch, cable.port), mtu=nic_mtu,
-            sw_mtu=switch.system_mtu, mac=nic.mac, up=powered and nic.admin_up, sw_up=_switch_port_up(switch, cable),
-            bridge=None, addrs=frozenset(), strict_mtu=False,
-        ))
+        ports.append(
+            Port(
+                ns=ns,
+                name=cable.nic,
+                sw_name=names.switch_end("n", cable.switch, cable.port),
+                mtu=nic_mtu,
+                sw_mtu=switch.system_mtu,
+                mac=nic.mac,
+                up=powered and nic.admin_up,
+                sw_up=_switch_port_up(switch, cable),
+                bridge=None,
+                addrs=frozenset(),
+                strict_mtu=False,
+            )
+        )
     return ports
 
 
@@ -150,12 +175,22 @@ def _host_switches(lab: Lab, names: Names, bridges: dict[str, Bridge]) -> list[P
             inner = names.host_switch(host.name, net_name)
             bridges[inner] = Bridge(stack.system_mtu, frozenset())
             vlan = _bridge_of(lab, names, links.switch_vlan_for(lab, host.name, net_name))
-            ports.append(Port(
-                ns=names.switch_ns, name=names.uplink_end(host.name, net_name),
-                sw_name=names.switch_end("u", host.name, net_name), mtu=stack.system_mtu, sw_mtu=stack.system_mtu,
-                mac=stable_mac(lab.name, host.name, "uplink", net_name), up=True, sw_up=vlan is not None,
-                bridge=vlan, addrs=frozenset(), strict_mtu=False, peer_bridge=inner,
-            ))
+            ports.append(
+                Port(
+                    ns=names.switch_ns,
+                    name=names.uplink_end(host.name, net_name),
+                    sw_name=names.switch_end("u", host.name, net_name),
+                    mtu=stack.system_mtu,
+                    sw_mtu=stack.system_mtu,
+                    mac=stable_mac(lab.name, host.name, "uplink", net_name),
+                    up=True,
+                    sw_up=vlan is not None,
+                    bridge=vlan,
+                    addrs=frozenset(),
+                    strict_mtu=False,
+                    peer_bridge=inner,
+                )
+            )
     return ports
 
 
@@ -183,11 +218,21 @@ def desired_state(lab: Lab, names: Names) -> Desired:
         # A paused domain keeps its carrier (the guest sees no link flap) but its VIF forwards nothing.
         vif_up = vm.power_state == "Running" and host is not None and vm.vif_attached
         bridge = names.host_switch(host.name, network.name) if vif_up and host and not vm.frozen else None
-        ports.append(Port(
-            ns=ns, name="eth0", sw_name=names.switch_end("v", vm.name), mtu=network.mtu,
-            sw_mtu=_stack_of(lab, host.name if host else "").system_mtu, mac=vm.mac, up=True,
-            sw_up=vif_up, bridge=bridge, addrs=_prefixed(vm.address, network), strict_mtu=False,
-        ))
+        ports.append(
+            Port(
+                ns=ns,
+                name="eth0",
+                sw_name=names.switch_end("v", vm.name),
+                mtu=network.mtu,
+                sw_mtu=_stack_of(lab, host.name if host else "").system_mtu,
+                mac=vm.mac,
+                up=True,
+                sw_up=vif_up,
+                bridge=bridge,
+                addrs=_prefixed(vm.address, network),
+                strict_mtu=False,
+            )
+        )
         if vm.address:
             announcements[ns] = Announcement(vm.announcements, vm.address, vm.mac)
     ports += _host_switches(lab, names, bridges)
@@ -203,9 +248,19 @@ def desired_state(lab: Lab, names: Names) -> Desired:
             vlan_db = stack.vlans.get(network.vlan) if network else None
             active = vlan_db is not None and not vlan_db.shutdown and vlan_db.state == "active"
             bridge = names.bridge(network.vlan) if active and network else None
-            ports.append(Port(
-                ns=names.probe_ns, name=port.interface, sw_name=names.switch_end("p", port.interface),
-                mtu=PROBE_MTU, sw_mtu=stack.system_mtu, mac=stable_mac(lab.name, "probe", port.interface), up=True,
-                sw_up=bridge is not None, bridge=bridge, addrs=_prefixed(port.address, network), strict_mtu=False,
-            ))
+            ports.append(
+                Port(
+                    ns=names.probe_ns,
+                    name=port.interface,
+                    sw_name=names.switch_end("p", port.interface),
+                    mtu=PROBE_MTU,
+                    sw_mtu=stack.system_mtu,
+                    mac=stable_mac(lab.name, "probe", port.interface),
+                    up=True,
+                    sw_up=bridge is not None,
+                    bridge=bridge,
+                    addrs=_prefixed(port.address, network),
+                    strict_mtu=False,
+                )
+            )
     return Desired(frozenset(namespaces), bridges, {p.sw_name: p for p in ports}, announcements)

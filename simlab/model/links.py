@@ -144,8 +144,11 @@ def switch_vlan_for(lab: Lab, server: str, network: str) -> int | None:
         return None
     po = switch.port_channel(state.group)
     config = po if po is not None else switch.interface(state.bundled[0].port)
-    untagged = lab.hosts[server].untagged_network if server in lab.hosts else (
-        lab.storage.untagged_network if lab.storage else None)
+    untagged = (
+        lab.hosts[server].untagged_network
+        if server in lab.hosts
+        else (lab.storage.untagged_network if lab.storage else None)
+    )
     vlan = config.native_vlan if network == untagged else lab.networks[network].vlan
     if config.switchport_mode != "trunk":
         vlan = config.access_vlan if network == untagged else None

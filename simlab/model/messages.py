@@ -24,8 +24,7 @@ CLASSES = ("VM", "Host", "SR", "Pool", "VMPP", "VMSS", "PVS_proxy", "VDI", "Cert
 KEPT = 10000  # xapi reaps the oldest beyond its message limit
 
 
-def post(lab: Lab, name: str, priority: int, cls: str, obj_uuid: str, body: str = "",
-         notify: bool = True) -> Message:
+def post(lab: Lab, name: str, priority: int, cls: str, obj_uuid: str, body: str = "", notify: bool = True) -> Message:
     """Add a message and notify the faces (``notify=False``: the caller calls ``lab.changed()`` itself)."""
     if cls not in CLASSES:
         raise ValueError(f"message class {cls!r} is not one of {', '.join(CLASSES)}")

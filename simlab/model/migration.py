@@ -37,8 +37,9 @@ class MigrationError(RuntimeError):
 
 
 class MemoryCopier(Protocol):
-    def __call__(self, lab: Lab, src: str, dst: str, network: str, nbytes: int,
-                 progress: Callable[[float], None]) -> None:
+    def __call__(
+        self, lab: Lab, src: str, dst: str, network: str, nbytes: int, progress: Callable[[float], None]
+    ) -> None:
         """Copy ``nbytes`` from host ``src`` to host ``dst`` over ``network``; raise MigrationError."""
 
 
@@ -47,8 +48,7 @@ def xenmotion_network(lab: Lab) -> Network | None:
     return by_purpose.get("xenmotion") or by_purpose.get("management")
 
 
-def modelled_copy(lab: Lab, src: str, dst: str, network: str, nbytes: int,
-                  progress: Callable[[float], None]) -> None:
+def modelled_copy(lab: Lab, src: str, dst: str, network: str, nbytes: int, progress: Callable[[float], None]) -> None:
     with lab.lock:
         a, b = links.switch_vlan_for(lab, src, network), links.switch_vlan_for(lab, dst, network)
     if a is None or b is None or a != b:
@@ -76,8 +76,9 @@ def live_migrate(lab: Lab, vm_name: str, dst: str, progress: Callable[[float], N
         network = xenmotion_network(lab)
         nbytes = vm.memory_bytes
     if src is None or network is None:
-        raise MigrationError(f"VM {vm_name} is not resident on any host" if src is None
-                             else "the pool has no network to migrate over")
+        raise MigrationError(
+            f"VM {vm_name} is not resident on any host" if src is None else "the pool has no network to migrate over"
+        )
     if src == dst:
         progress(1.0)
         return 0.0

@@ -15,8 +15,26 @@ from typing import Any
 
 from simlab.model.storage import PBD, SR, VBD, VDI, Lun, Region, Target
 
-__all__ = ["PBD", "SR", "VBD", "VDI", "Bond", "Cable", "Host", "Lun", "Network", "Nic", "Pool", "Probe", "ProbePort",
-           "Region", "StorageServer", "Target", "VM", "stable_uuid"]
+__all__ = [
+    "PBD",
+    "SR",
+    "VBD",
+    "VDI",
+    "Bond",
+    "Cable",
+    "Host",
+    "Lun",
+    "Network",
+    "Nic",
+    "Pool",
+    "Probe",
+    "ProbePort",
+    "Region",
+    "StorageServer",
+    "Target",
+    "VM",
+    "stable_uuid",
+]
 
 # Namespace for deterministic UUIDs: the same inventory gives the same UUIDs and
 # refs on every start, so saved facts can be diffed across twin restarts.

@@ -60,8 +60,9 @@ class VdiDevice:
     def _lba(self, offset: int, length: int) -> int:
         bs = self.session.block_size
         if offset % bs or length % bs or offset < 0 or offset + length > self.size:
-            raise ValueError(f"I/O of {length} bytes at {offset} is outside the VDI's {self.size} bytes "
-                             f"or not {bs}-byte aligned")
+            raise ValueError(
+                f"I/O of {length} bytes at {offset} is outside the VDI's {self.size} bytes or not {bs}-byte aligned"
+            )
         return self.first_lba + offset // bs
 
     def read(self, offset: int, length: int) -> bytes:
@@ -105,8 +106,15 @@ class Fabric:
         config = pbd.device_config
         portal = f"{config.get('target', sr.target or '')}:{config.get('port', '3260')}"
         try:
-            return iscsi.login(portal, config.get("targetIQN", sr.iqn or ""), sr.lun or 0, host.iscsi_iqn,
-                               self.credentials(pbd), ns=self.host_ns.get(pbd.host), timeout=self.timeout)
+            return iscsi.login(
+                portal,
+                config.get("targetIQN", sr.iqn or ""),
+                sr.lun or 0,
+                host.iscsi_iqn,
+                self.credentials(pbd),
+                ns=self.host_ns.get(pbd.host),
+                timeout=self.timeout,
+            )
         except iscsi.IscsiError as exc:
             raise PlugError(exc.kind, f"{pbd.host}: {exc}") from None
 

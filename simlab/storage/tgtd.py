@@ -106,9 +106,24 @@ class Tgtd:
         self.dir.mkdir(parents=True, exist_ok=True)
         log_file = open(self.dir / "tgtd.log", "ab")  # noqa: SIM115  (owned by the process)
         self.proc = subprocess.Popen(
-            ["ip", "netns", "exec", self.ns, "tgtd", "-f", "-C", str(self.port), "-t", "2",
-             "--iscsi", f"portal={self.portal}:3260"],
-            stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+            [
+                "ip",
+                "netns",
+                "exec",
+                self.ns,
+                "tgtd",
+                "-f",
+                "-C",
+                str(self.port),
+                "-t",
+                "2",
+                "--iscsi",
+                f"portal={self.portal}:3260",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
         )
         log_file.close()
         (self.dir / "tgtd.pid").write_text(f"{self.proc.pid}\n")
@@ -149,8 +164,12 @@ class Tgtd:
     # -- configuration ------------------------------------------------------------------------------
     def _adm(self, *args: str, check: bool = True) -> tuple[int, str]:
         try:
-            proc = subprocess.run(["tgtadm", "-C", str(self.port), "--lld", "iscsi", *args], capture_output=True,
-                                  text=True, timeout=ADM_TIMEOUT_S)
+            proc = subprocess.run(
+                ["tgtadm", "-C", str(self.port), "--lld", "iscsi", *args],
+                capture_output=True,
+                text=True,
+                timeout=ADM_TIMEOUT_S,
+            )
         except subprocess.TimeoutExpired:
             raise TgtdError(f"tgtadm {' '.join(args[:4])} timed out") from None
         out = (proc.stdout + proc.stderr).strip()
@@ -174,8 +193,9 @@ class Tgtd:
         """A sparse backing file of the LUN's size, exported as ``lun`` of target ``tid``."""
         with open(spec.path, "ab") as f:
             f.truncate(spec.size_bytes)
-        self._adm("--op", "new", "--mode", "logicalunit", "--tid", str(spec.tid), "--lun", str(spec.lun),
-                  "-b", str(spec.path))
+        self._adm(
+            "--op", "new", "--mode", "logicalunit", "--tid", str(spec.tid), "--lun", str(spec.lun), "-b", str(spec.path)
+        )
 
     def delete_lun(self, tid: int, lun: int, path: Path | None = None) -> None:
         self._adm("--op", "delete", "--mode", "logicalunit", "--tid", str(tid), "--lun", str(lun))

@@ -27,15 +27,19 @@ def _ping(probe: Probe):
 
 
 def _attach(drill: Drill, t: int | None) -> None:
-    allure.attach(drill.timeline.table() + "\n\n" + drill.measured(t), name=f"timeline {drill.host}",
-                  attachment_type=allure.attachment_type.TEXT)
+    allure.attach(
+        drill.timeline.table() + "\n\n" + drill.measured(t),
+        name=f"timeline {drill.host}",
+        attachment_type=allure.attachment_type.TEXT,
+    )
     png = drill.timeline.png(t)
     if png:
         allure.attach(png, name=f"timeline {drill.host} (plot)", attachment_type=allure.attachment_type.PNG)
 
 
-def test_one_cable_changes_nothing(inventory: Inventory, pool_watch: PoolWatch, probe: Probe,
-                                   restorer: Restorer, cabled_host: Host) -> None:
+def test_one_cable_changes_nothing(
+    inventory: Inventory, pool_watch: PoolWatch, probe: Probe, restorer: Restorer, cabled_host: Host
+) -> None:
     drill = Drill(inventory, pool_watch, _ping(probe), cabled_host.name)
     assert not (problems := drill.steady_state()), f"{cabled_host.name}: no steady state before: {problems}"
     fencer = fencer_for(inventory, cabled_host, "switch-ports")
@@ -50,25 +54,38 @@ def test_one_cable_changes_nothing(inventory: Inventory, pool_watch: PoolWatch, 
         time.sleep(1)
     restorer.run_now(undo)
     assert not lost, f"{cabled_host.name}: with {one.ports[0][1]} shut (LACP redundancy): {sorted(set(lost))}"
-    moved = {vm: host for vm, host in drill.placement.items()
-             if (found := pool_watch.facts().vm(vm)) is not None and found.resident_on != host}
+    moved = {
+        vm: host
+        for vm, host in drill.placement.items()
+        if (found := pool_watch.facts().vm(vm)) is not None and found.resident_on != host
+    }
     assert not moved, f"{cabled_host.name}: VMs moved with one cable out: {moved}"
 
 
-def test_host_failure(inventory: Inventory, pool_watch: PoolWatch, probe: Probe, restorer: Restorer,
-                      fenced_host: Host, request: pytest.FixtureRequest) -> None:
+def test_host_failure(
+    inventory: Inventory,
+    pool_watch: PoolWatch,
+    probe: Probe,
+    restorer: Restorer,
+    fenced_host: Host,
+    request: pytest.FixtureRequest,
+) -> None:
     drill = Drill(inventory, pool_watch, _ping(probe), fenced_host.name)
     assert not (problems := drill.steady_state()), f"{fenced_host.name}: no steady state before: {problems}"
     t = pool_watch.facts().pool.ha_timeout
     fencer = fencer_for(inventory, fenced_host, request.config.getoption("fence_method"))
-    undo = restorer.push(f"{fenced_host.name}: fenced by {fencer.method}", lambda: _restore(drill, fencer),
-                         fencer.how_to_mend() + f"; then wait until {fenced_host.name} is live and enabled")
+    undo = restorer.push(
+        f"{fenced_host.name}: fenced by {fencer.method}",
+        lambda: _restore(drill, fencer),
+        fencer.how_to_mend() + f"; then wait until {fenced_host.name} is live and enabled",
+    )
     try:
         drill.fence(fencer)
         missing = drill.wait_for_restarts(inventory.ha.restart_deadline_s)
         assert not missing, "; ".join(
-            f"{vm}: not running on a survivor and answering ping within {inventory.ha.restart_deadline_s}s "
-            f"({state})" for vm, state in missing.items())
+            f"{vm}: not running on a survivor and answering ping within {inventory.ha.restart_deadline_s}s ({state})"
+            for vm, state in missing.items()
+        )
         restorer.run_now(undo)
         problems = drill.steady_state()
         assert not problems, f"{fenced_host.name}: no steady state after the restore: {problems}"

@@ -19,9 +19,11 @@ def test_jumbo_echo(storage_echoes: dict[str, PathEchoes], storage_path: Storage
     record_property("path_mtu", path_mtu)
     allure.attach(report, name=f"path MTU {storage_path.name}", attachment_type=allure.attachment_type.TEXT)
     print(report)
-    assert echoes.at_mtu.reply, (f"{storage_path}: no reply to a {storage_path.mtu}-byte DF echo "
-                                 f"({echoes.at_mtu.detail}); measured path MTU {path_mtu or 'none'}, "
-                                 f"expected {storage_path.mtu}")
+    assert echoes.at_mtu.reply, (
+        f"{storage_path}: no reply to a {storage_path.mtu}-byte DF echo "
+        f"({echoes.at_mtu.detail}); measured path MTU {path_mtu or 'none'}, "
+        f"expected {storage_path.mtu}"
+    )
 
 
 def test_oversize_echo_dropped(storage_echoes: dict[str, PathEchoes], storage_path: StoragePath) -> None:

@@ -36,5 +36,7 @@ def test_vm_answers_ping(icmp_probe: Ping, xapi_facts: XapiFacts, reachable_vm: 
     address = str(reachable_vm.address)
     report = icmp_probe(address, reachable_vm.network)
     where = f" on {vm.resident_on}" if vm.resident_on else ""
-    assert report.received, (f"{reachable_vm.name}: no reply to ping at {address} on the {reachable_vm.network} "
-                             f"network, running{where} ({_lost(report)})")
+    assert report.received, (
+        f"{reachable_vm.name}: no reply to ping at {address} on the {reachable_vm.network} "
+        f"network, running{where} ({_lost(report)})"
+    )

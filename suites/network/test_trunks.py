@@ -29,8 +29,11 @@ def _trunk(switch_facts, switch, pc):
 def test_trunk_allowed_vlans(port_channel, switch_facts, inventory):
     switch, pc = port_channel
     port = _trunk(switch_facts, switch, pc)
-    missing = [f"{inventory.network(n).vlan} ({n})" for n in _networks_of(inventory, pc.peer)
-               if inventory.network(n).vlan not in port.allowed]
+    missing = [
+        f"{inventory.network(n).vlan} ({n})"
+        for n in _networks_of(inventory, pc.peer)
+        if inventory.network(n).vlan not in port.allowed
+    ]
     assert not missing, f"{pc.name}: trunk does not allow VLAN {', '.join(missing)}, used by {pc.peer}"
 
 

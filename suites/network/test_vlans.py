@@ -31,5 +31,6 @@ def test_svi_up(switch_vlan, switch_facts):
     svi = facts.svis.get(vlan.id)
     assert svi is not None, f"Vlan{vlan.id}: no SVI on {switch.name}, expected {vlan.svi}"
     assert svi.ip_address == str(vlan.svi.ip), f"Vlan{vlan.id}: address {svi.ip_address}, expected {vlan.svi.ip}"
-    assert (svi.status, svi.protocol) == ("up", "up"), \
+    assert (svi.status, svi.protocol) == ("up", "up"), (
         f"Vlan{vlan.id}: SVI is {svi.status}/{svi.protocol}, expected up/up"
+    )

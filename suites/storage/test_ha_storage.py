@@ -30,14 +30,18 @@ def test_heartbeat_sr_size(xapi_facts: XapiFacts, heartbeat_sr: str, inventory: 
     assert sr is not None, f"{heartbeat_sr}: SR does not exist"
     least = inventory.ha.heartbeat_sr_min_mib
     assert sr.physical_size >= least * MIB, (
-        f"{heartbeat_sr}: SR is {sr.physical_size // MIB} MiB, HA needs at least {least} MiB")
+        f"{heartbeat_sr}: SR is {sr.physical_size // MIB} MiB, HA needs at least {least} MiB"
+    )
 
 
 def test_vm_disks_agile(xapi_facts: XapiFacts, protected_vm: VM, inventory: Inventory) -> None:
     vm = xapi_facts.vm(protected_vm.name)
     assert vm is not None, f"{protected_vm.name}: VM does not exist"
     hosts = {h.name for h in inventory.pool.hosts}
-    stuck = [f"{d.name} on {d.sr.name if d.sr else '?'}" for d in vm.disks
-             if d.sr is None or not d.sr.properly_shared(hosts)]
-    assert not stuck, (f"{protected_vm.name}: disk {', '.join(stuck)} is not on a properly shared SR "
-                       "(shared and plugged on every host), so HA cannot restart it elsewhere")
+    stuck = [
+        f"{d.name} on {d.sr.name if d.sr else '?'}" for d in vm.disks if d.sr is None or not d.sr.properly_shared(hosts)
+    ]
+    assert not stuck, (
+        f"{protected_vm.name}: disk {', '.join(stuck)} is not on a properly shared SR "
+        "(shared and plugged on every host), so HA cannot restart it elsewhere"
+    )

@@ -10,4 +10,5 @@ def test_iscsi_session(dom0s: dict, host_target: tuple[str, str]) -> None:
     sessions = [s for s in dom0.iscsi_sessions if s.target == iqn]
     assert sessions, f"{host}: no iSCSI session to {iqn}"
     assert any(s.logged_in for s in sessions), (
-        f"{host}: iSCSI session to {iqn} is {sessions[0].state}, expected LOGGED_IN")
+        f"{host}: iSCSI session to {iqn} is {sessions[0].state}, expected LOGGED_IN"
+    )

@@ -32,4 +32,5 @@ def test_lun_size(storage_view: StorageView, target_lun: tuple[Target, Lun]) -> 
     reported = sorted(login.luns) or "none"
     assert size is not None, f"{target.iqn}: LUN {lun.id} is missing (the target reports {reported})"
     assert abs(size - lun.size_gib * GIB) < GIB / 1024, (
-        f"{target.iqn}: LUN {lun.id} is {size / GIB:.2f} GiB, expected {lun.size_gib:g} GiB")
+        f"{target.iqn}: LUN {lun.id} is {size / GIB:.2f} GiB, expected {lun.size_gib:g} GiB"
+    )

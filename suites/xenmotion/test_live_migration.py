@@ -34,25 +34,31 @@ def _probe_source(inventory: Inventory, network: str | None) -> str | None:
 
 
 def _attach(name: str, coarse: Pinger, fine: Pinger, migration_s: float, tmp_path) -> None:  # noqa: ANN001
-    table = (f"{coarse.report.summary()}\n{fine.report.summary()}\nmigration time {migration_s:.1f} s\n")
+    table = f"{coarse.report.summary()}\n{fine.report.summary()}\nmigration time {migration_s:.1f} s\n"
     allure.attach(table, name=f"{name}: pings during the migration", attachment_type=allure.attachment_type.TEXT)
     for pinger, label in ((fine, "fine"), (coarse, "budget")):
         png = pinger.report.plot(tmp_path / f"{name}-{label}.png", title=f"{name}: {pinger.report.summary()}")
-        allure.attach.file(str(png), name=f"{name}: timeline ({label} interval)",
-                           attachment_type=allure.attachment_type.PNG)
-    allure.attach(json.dumps({"budget": coarse.report.as_dict(), "fine": fine.report.as_dict()}, indent=1),
-                  name=f"{name}: echoes", attachment_type=allure.attachment_type.JSON)
+        allure.attach.file(
+            str(png), name=f"{name}: timeline ({label} interval)", attachment_type=allure.attachment_type.PNG
+        )
+    allure.attach(
+        json.dumps({"budget": coarse.report.as_dict(), "fine": fine.report.as_dict()}, indent=1),
+        name=f"{name}: echoes",
+        attachment_type=allure.attachment_type.JSON,
+    )
     print(table)
 
 
-def test_live_migration_loses_at_most_the_budget(migration_vm: VM, inventory: Inventory, xapi: XapiSession,
-                                                  placement_guard: Placement, record_property, tmp_path) -> None:
+def test_live_migration_loses_at_most_the_budget(
+    migration_vm: VM, inventory: Inventory, xapi: XapiSession, placement_guard: Placement, record_property, tmp_path
+) -> None:
     x, name, budget = xapi.xenapi, migration_vm.name, inventory.xenmotion
     refs = x.VM.get_by_name_label(name)
     assert refs, f"{name}: VM does not exist"
     vm = refs[0]
-    assert x.VM.get_power_state(vm) == "Running", f"{name}: VM is {x.VM.get_power_state(vm).lower()}, " \
-                                                  "expected running to migrate it"
+    assert x.VM.get_power_state(vm) == "Running", (
+        f"{name}: VM is {x.VM.get_power_state(vm).lower()}, expected running to migrate it"
+    )
     source = placement_guard.started_on[name]
     destination = next((h.name for h in inventory.pool.hosts if h.name != source), None)
     assert destination is not None, f"{name}: the pool has no other host to migrate to"
@@ -63,8 +69,9 @@ def test_live_migration_loses_at_most_the_budget(migration_vm: VM, inventory: In
     with coarse, fine:
         settle = max(2 * budget.interval_s, 1.0)
         time.sleep(settle)
-        assert coarse.replies and fine.replies, f"{name}: no reply to ping at {address} before the migration " \
-                                                "(steady state), so its loss cannot be measured"
+        assert coarse.replies and fine.replies, (
+            f"{name}: no reply to ping at {address} before the migration (steady state), so its loss cannot be measured"
+        )
         for pinger in (coarse, fine):
             pinger.mark("migration started")
         try:
@@ -87,7 +94,8 @@ def test_live_migration_loses_at_most_the_budget(migration_vm: VM, inventory: In
         assert coarse.report.lost <= budget.max_lost, (
             f"{name}: {coarse.report.lost} pings lost at a {budget.interval_s:g} s interval during the live "
             f"migration {source} -> {destination}, expected at most {budget.max_lost}; outage "
-            f"{fine.report.longest_outage_ms:.0f} ms measured at {budget.fine_interval_ms} ms")
+            f"{fine.report.longest_outage_ms:.0f} ms measured at {budget.fine_interval_ms} ms"
+        )
     finally:
         failures = restore(x, Placement({name: source}), budget.deadline_s)
         if failures:

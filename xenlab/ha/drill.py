@@ -107,6 +107,7 @@ class Drill:
 
     def wait_host_back(self, deadline_s: float) -> str | None:
         """Until the fenced host is live and enabled again; None, or what it still is."""
+
         def back() -> bool:
             facts = self.watch.facts()
             host = facts.host(self.host) if facts else None
@@ -128,8 +129,9 @@ class Drill:
             if vm is None or target is None or not vm.running or vm.resident_on == host:
                 continue
             try:
-                self.watch.call(lambda s, vm=vm, target=target: s.xenapi.VM.pool_migrate(
-                    vm.ref, target.ref, {"live": "true"}))
+                self.watch.call(
+                    lambda s, vm=vm, target=target: s.xenapi.VM.pool_migrate(vm.ref, target.ref, {"live": "true"})
+                )
             except Exception as exc:  # noqa: BLE001 (reported with the VM it concerns)
                 problems.append(f"{name}: could not be migrated back to {host}: {exc}")
         return problems

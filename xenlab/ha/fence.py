@@ -61,8 +61,10 @@ class SwitchPortsFencer:
         by_switch: dict[str, list[str]] = {}
         for sw, port in self.ports:
             by_switch.setdefault(sw.name, []).append(port)
-        return "; ".join(f"on {name}: configure terminal, interface range {', '.join(ports)}, no shutdown"
-                         for name, ports in by_switch.items())
+        return "; ".join(
+            f"on {name}: configure terminal, interface range {', '.join(ports)}, no shutdown"
+            for name, ports in by_switch.items()
+        )
 
 
 @dataclass
@@ -86,8 +88,9 @@ class IpmiFencer:
         if self._session is not None:
             return self._session
         try:
-            self._session = command.Command(bmc=self.address, userid=self.username,
-                                            password=self.password_ref.reveal(), port=self.port)
+            self._session = command.Command(
+                bmc=self.address, userid=self.username, password=self.password_ref.reveal(), port=self.port
+            )
             return self._session
         except (IpmiException, OSError) as exc:
             raise FenceError(f"BMC of {self.host} ({self.address})", f"IPMI login failed: {exc}") from None
@@ -124,8 +127,13 @@ def fencer_for(inventory: Inventory, host: Host, method: str | None = None) -> F
     """The fencer the inventory names for ``host`` (or ``method``), with what it needs resolved."""
     method = method or host.fence.method
     if method == "switch-ports":
-        ports = [(sw, member) for sw in inventory.switches for pc in sw.port_channels if pc.peer == host.name
-                 for member in pc.members]
+        ports = [
+            (sw, member)
+            for sw in inventory.switches
+            for pc in sw.port_channels
+            if pc.peer == host.name
+            for member in pc.members
+        ]
         if not ports:
             raise FenceError(host.name, "switch-ports fencing: no port-channel in the inventory has it as peer")
         from xenlab.inventory.loader import known_hosts_path
@@ -135,6 +143,7 @@ def fencer_for(inventory: Inventory, host: Host, method: str | None = None) -> F
         fence = host.fence
         if fence.address is None or fence.credentials is None:
             raise FenceError(host.name, "ipmi fencing needs fence.address and fence.credentials in the inventory")
-        return IpmiFencer(host.name, str(fence.address), fence.port, fence.credentials.username,
-                          fence.credentials.password)
+        return IpmiFencer(
+            host.name, str(fence.address), fence.port, fence.credentials.username, fence.credentials.password
+        )
     raise FenceError(host.name, f"fence method {method!r} cannot fence a host")

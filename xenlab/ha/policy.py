@@ -19,14 +19,14 @@ def sr_sharing_problem(facts: XapiFacts, sr: SR) -> str | None:
     """Why ``sr`` is not properly shared, or None."""
     if not sr.shared:
         return "is not shared"
-    missing = [h.name for h in enabled_hosts(facts)
-               if (pbd := sr.pbd_on(h.name)) is None or not pbd.currently_attached]
+    missing = [h.name for h in enabled_hosts(facts) if (pbd := sr.pbd_on(h.name)) is None or not pbd.currently_attached]
     return f"is not attached on {', '.join(missing)}" if missing else None
 
 
 def network_sharing_problem(facts: XapiFacts, network: Network) -> str | None:
-    missing = [h.name for h in enabled_hosts(facts)
-               if (pif := h.pif_on(network.name)) is None or not pif.currently_attached]
+    missing = [
+        h.name for h in enabled_hosts(facts) if (pif := h.pif_on(network.name)) is None or not pif.currently_attached
+    ]
     return f"has no attached PIF on {', '.join(missing)}" if missing else None
 
 

@@ -31,7 +31,8 @@ class Timeline:
 
     def table(self) -> str:
         rows = [("t (s)", "event", "object", "detail")] + [
-            (f"{e.at:7.1f}", e.what, e.subject, e.detail) for e in self.events]
+            (f"{e.at:7.1f}", e.what, e.subject, e.detail) for e in self.events
+        ]
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
         lines.insert(1, "  ".join("-" * w for w in widths))
@@ -48,15 +49,25 @@ class Timeline:
             return None
         subjects = list(dict.fromkeys(e.subject for e in self.events))
         fig, ax = plt.subplots(figsize=(10, 1.5 + 0.6 * len(subjects)))
-        colours = {"fenced": "tab:red", "declared dead": "tab:orange", "restarted": "tab:blue",
-                   "first ping reply": "tab:green", "host back": "tab:purple"}
+        colours = {
+            "fenced": "tab:red",
+            "declared dead": "tab:orange",
+            "restarted": "tab:blue",
+            "first ping reply": "tab:green",
+            "host back": "tab:purple",
+        }
         shown: dict[int, int] = {}
         for event in self.events:
             y = subjects.index(event.subject)
             n = shown[y] = shown.get(y, -1) + 1  # stagger labels of events close together on one row
             ax.scatter(event.at, y, color=colours.get(event.what, "tab:gray"), zorder=3)
-            ax.annotate(f"{event.what} {event.at:.1f}s", (event.at, y), textcoords="offset points",
-                        xytext=(4, 6 - 11 * (n % 3)), fontsize=8)
+            ax.annotate(
+                f"{event.what} {event.at:.1f}s",
+                (event.at, y),
+                textcoords="offset points",
+                xytext=(4, 6 - 11 * (n % 3)),
+                fontsize=8,
+            )
         fenced = self.first("fenced")
         if fenced is not None and t:
             ax.axvline(fenced.at + t, linestyle="--", color="tab:gray", alpha=0.6)

@@ -47,8 +47,11 @@ def _unique(inv: Inventory) -> Problem | None:
         checks.append((_field(f"switches[{i}].vlans", sw.vlans, "id"), "VLAN"))
         checks.append((_field(f"switches[{i}].port_channels", sw.port_channels, "id"), "port-channel"))
         # A port can be in one port-channel only, across all of a switch's port-channels.
-        members = [(f"switches[{i}].port_channels[{j}].members[{k}]", member)
-                   for j, pc in enumerate(sw.port_channels) for k, member in enumerate(pc.members)]
+        members = [
+            (f"switches[{i}].port_channels[{j}].members[{k}]", member)
+            for j, pc in enumerate(sw.port_channels)
+            for k, member in enumerate(pc.members)
+        ]
         checks.append((members, "member port"))
     for items, what in checks:
         if problem := _duplicates(items, what):
@@ -120,9 +123,11 @@ def _switches(inv: Inventory) -> Problem | None:
                 if port.is_port_channel or port.stack_member is None:
                     return f"{path}.members[{k}]", f"{member} is not a physical port such as Gi1/0/13"
                 if port.stack_member not in sw.members:
-                    return (f"{path}.members[{k}]",
-                            f"{member} is on stack member {port.stack_member}, which {sw.name} does not have "
-                            f"(members: {', '.join(map(str, sw.members))})")
+                    return (
+                        f"{path}.members[{k}]",
+                        f"{member} is on stack member {port.stack_member}, which {sw.name} does not have "
+                        f"(members: {', '.join(map(str, sw.members))})",
+                    )
                 if port.numbers[-1] > sw.ports_per_member:
                     return f"{path}.members[{k}]", f"{member}: {sw.name} has {sw.ports_per_member} ports a member"
             if pc.mode != "on" and len(pc.members) > LACP_MAX_ACTIVE:
@@ -140,8 +145,7 @@ def _switches(inv: Inventory) -> Problem | None:
             if net.vlan not in vlans:
                 return f"networks[{j}].vlan", f"VLAN {net.vlan} ({net.name}) is not defined on switch {sw.name}"
             if net.mtu > sw.system_mtu:
-                return (f"networks[{j}].mtu",
-                        f"{net.name} MTU {net.mtu} is above {sw.name} system_mtu {sw.system_mtu}")
+                return (f"networks[{j}].mtu", f"{net.name} MTU {net.mtu} is above {sw.name} system_mtu {sw.system_mtu}")
     if inv.switches:
         cabled = {pc.peer for sw in inv.switches for pc in sw.port_channels}
         for i, host in enumerate(inv.pool.hosts):

@@ -55,13 +55,22 @@ class SwitchClient:
         where = f"{sw.name} ({sw.address}:{sw.port})"
         try:
             self._conn = ConnectHandler(
-                device_type=sw.platform, host=str(sw.address), port=sw.port,
-                username=sw.credentials.username, password=sw.credentials.password.reveal(),
+                device_type=sw.platform,
+                host=str(sw.address),
+                port=sw.port,
+                username=sw.credentials.username,
+                password=sw.credentials.password.reveal(),
                 secret=sw.credentials.enable_secret.reveal() if sw.credentials.enable_secret else "",
-                conn_timeout=sw.timeout_s, auth_timeout=sw.timeout_s, banner_timeout=sw.timeout_s,
-                timeout=sw.timeout_s, read_timeout_override=sw.timeout_s,
-                allow_agent=False, use_keys=False, system_host_keys=False,
-                ssh_strict=self.known_hosts is not None, alt_host_keys=self.known_hosts is not None,
+                conn_timeout=sw.timeout_s,
+                auth_timeout=sw.timeout_s,
+                banner_timeout=sw.timeout_s,
+                timeout=sw.timeout_s,
+                read_timeout_override=sw.timeout_s,
+                allow_agent=False,
+                use_keys=False,
+                system_host_keys=False,
+                ssh_strict=self.known_hosts is not None,
+                alt_host_keys=self.known_hosts is not None,
                 alt_key_file=str(self.known_hosts or ""),
             )
         except NetmikoAuthenticationException:
@@ -71,12 +80,14 @@ class SwitchClient:
             if "does not match" in str(exc):
                 raise LoginFailed(where, f"host key does not match the one pinned in {self.known_hosts}") from None
             if "not found in known_hosts" in str(exc) and self.known_hosts and not self.known_hosts.is_file():
-                raise LoginFailed(where, f"known_hosts file {self.known_hosts} (ssh_known_hosts) does not exist") \
-                    from None
+                raise LoginFailed(
+                    where, f"known_hosts file {self.known_hosts} (ssh_known_hosts) does not exist"
+                ) from None
             if "not found in known_hosts" in str(exc):
                 raise LoginFailed(where, f"host key is not pinned in {self.known_hosts}") from None
-            raise Unreachable(where, f"unreachable (connection refused, or no SSH answer within {sw.timeout_s:g}s)") \
-                from None
+            raise Unreachable(
+                where, f"unreachable (connection refused, or no SSH answer within {sw.timeout_s:g}s)"
+            ) from None
         except Exception as exc:  # refused, reset, bad banner: one line, no traceback
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise Unreachable(where, f"cannot connect: {redact(reason)}") from None

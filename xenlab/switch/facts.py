@@ -135,22 +135,27 @@ def collect_switch_facts(client: SwitchClient) -> SwitchFacts:
             vid = parse_port(r["interface"]).numbers[0]
             facts.svis[vid] = SviFact(r["interface"], r["ip_address"], r["status"], r["proto"])
     for r in rows["show etherchannel summary"]:
-        members = {_short(m): MEMBER_FLAGS.get(f, f)
-                   for m, f in zip(r["member_interface"], r["member_interface_status"], strict=False)}
+        members = {
+            _short(m): MEMBER_FLAGS.get(f, f)
+            for m, f in zip(r["member_interface"], r["member_interface_status"], strict=False)
+        }
         facts.port_channels[r["bundle_name"]] = PortChannelFact(
-            r["bundle_name"], int(r["group"]), r["bundle_status"], r["bundle_protocol"], members)
+            r["bundle_name"], int(r["group"]), r["bundle_status"], r["bundle_protocol"], members
+        )
     for r in rows["show lacp neighbor"]:
         port = _short(r["port"])
         facts.lacp[port] = LacpNeighborFact(port, int(r["group"]), r["flags"], r["dev_id"].lower(), r["port_state"])
     for r in rows["show interfaces trunk"]:
         port = _short(r["port"])
-        facts.trunks[port] = TrunkFact(port, r["status"], int(r["native_vlan"] or 0),
-                                       _vlans(r["allowed_vlans"]), _vlans(r["active_vlans"]))
+        facts.trunks[port] = TrunkFact(
+            port, r["status"], int(r["native_vlan"] or 0), _vlans(r["allowed_vlans"]), _vlans(r["active_vlans"])
+        )
     for r in rows["show interfaces switchport"]:
         port = _short(r["interface"])
         access = int(r["access_vlan"]) if r["access_vlan"].isdigit() else 0
-        facts.switchports[port] = SwitchportFact(port, r["admin_mode"], r["mode"], access,
-                                                 int(r["native_vlan"] or 0), _vlans(r["trunking_vlans"]))
+        facts.switchports[port] = SwitchportFact(
+            port, r["admin_mode"], r["mode"], access, int(r["native_vlan"] or 0), _vlans(r["trunking_vlans"])
+        )
     lb = rows["show etherchannel load-balance"]
     facts.load_balance = lb[0]["load_balance"] if lb else ""
     mtu = rows["show system mtu"]

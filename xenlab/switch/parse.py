@@ -81,7 +81,10 @@ def parse_output(command: str, raw: str) -> list[dict[str, Any]]:
         with warnings.catch_warnings():  # netmiko's own use of a deprecated importlib API, not ours to fix
             warnings.simplefilter("ignore", DeprecationWarning)
             rows = get_structured_data_textfsm(
-                raw, platform="cisco_ios", command=command, template=str(template) if template else None,
+                raw,
+                platform="cisco_ios",
+                command=command,
+                template=str(template) if template else None,
                 raise_parsing_error=True,
             )
     except NetmikoParsingException as exc:
@@ -90,8 +93,10 @@ def parse_output(command: str, raw: str) -> list[dict[str, Any]]:
         if _empty_is_an_answer(command, raw):
             return []
         name = template.name if template else "of ntc-templates"
-        raise ParseError(f"{command!r}: the TextFSM template {name} matched nothing in this output "
-                         f"({len(raw.splitlines())} lines; indented, or not the format it reads)") from None
+        raise ParseError(
+            f"{command!r}: the TextFSM template {name} matched nothing in this output "
+            f"({len(raw.splitlines())} lines; indented, or not the format it reads)"
+        ) from None
     except Exception as exc:  # textfsm raises its own errors for unexpected lines
         raise ParseError(f"{command!r}: output not in the expected format: {exc}") from None
     if isinstance(rows, str):  # older netmiko: the text back when nothing parsed

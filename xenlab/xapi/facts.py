@@ -39,10 +39,7 @@ def _plain(value: Any, key: str = "") -> Any:
     if isinstance(value, xmlrpc.client.DateTime):
         return value.value
     if isinstance(value, dict):
-        return {
-            str(k): (REDACTED if str(k).lower() == "chappassword" else _plain(v, str(k)))
-            for k, v in value.items()
-        }
+        return {str(k): (REDACTED if str(k).lower() == "chappassword" else _plain(v, str(k))) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value

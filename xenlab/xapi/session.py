@@ -149,6 +149,8 @@ def connect(inventory: Inventory) -> XapiSession:
             future.add_done_callback(_logout_late)
         executor.shutdown(wait=False)
     elapsed = time.monotonic() - started
-    raise Unreachable(f"pool {pool.name}",
-                      f"no XenAPI master answered within {elapsed:.1f}s (each host asked for up to "
-                      f"{pool.timeout_s:g}s); tried " + "; ".join(f"{url}: {reason}" for url, reason in tried.items()))
+    raise Unreachable(
+        f"pool {pool.name}",
+        f"no XenAPI master answered within {elapsed:.1f}s (each host asked for up to "
+        f"{pool.timeout_s:g}s); tried " + "; ".join(f"{url}: {reason}" for url, reason in tried.items()),
+    )

@@ -103,8 +103,10 @@ class DataPlane:
         with self.lab.lock:
             want = desired_state(self.lab, self.names)
         probe = f", probe in netns {self.names.probe_ns}" if self.names.probe_ns else ""
-        return [f"dataplane: {len(want.namespaces)} namespaces ({self.names.prefix}*{probe}), "
-                f"{len(want.ports)} links, {len(want.bridges)} VLAN bridges"]
+        return [
+            f"dataplane: {len(want.namespaces)} namespaces ({self.names.prefix}*{probe}), "
+            f"{len(want.ports)} links, {len(want.bridges)} VLAN bridges"
+        ]
 
     # -- reconciling ------------------------------------------------------------------------
     def reconcile(self) -> int:
@@ -116,8 +118,12 @@ class DataPlane:
         changes = self.kernel.apply(want)
         self._announce(want)
         if changes:
-            log.debug("reconciled generation %d: %d changes in %.1f ms", generation, changes,
-                      (time.perf_counter() - started) * 1000)
+            log.debug(
+                "reconciled generation %d: %d changes in %.1f ms",
+                generation,
+                changes,
+                (time.perf_counter() - started) * 1000,
+            )
         with self._idle:
             self.last_changes = changes
             self.applied_generation = generation

@@ -122,8 +122,9 @@ class Kernel:
                 changes += 1
             changes += _addresses(sw, msg["index"], bridge.addrs)
             self.applied_bridges[name] = bridge
-        for name in [n for n in sw_links if n and (n.startswith("vlan") or self.names.is_host_switch(n))
-                     and n not in bridges]:
+        for name in [
+            n for n in sw_links if n and (n.startswith("vlan") or self.names.is_host_switch(n)) and n not in bridges
+        ]:
             sw.link("del", index=sw_links[name]["index"])
             self.applied_bridges.pop(name, None)
             changes += 1
@@ -136,8 +137,13 @@ class Kernel:
         if port.sw_name not in sw_links:
             if port.name in links:
                 self.ipr(port.ns).link("del", index=links.pop(port.name)["index"])
-            sw.link("add", ifname=port.sw_name, kind="veth", mtu=_wire_mtu(port),
-                    peer={"ifname": port.name, "net_ns_fd": port.ns, "mtu": port.mtu, "address": port.mac})
+            sw.link(
+                "add",
+                ifname=port.sw_name,
+                kind="veth",
+                mtu=_wire_mtu(port),
+                peer={"ifname": port.name, "net_ns_fd": port.ns, "mtu": port.mtu, "address": port.mac},
+            )
             for ns in (port.ns, self.names.switch_ns):  # new devices: their ingress filters again
                 self.applied_nft.pop(ns, None)
             sw_links[port.sw_name] = sw.get_links(sw.link_lookup(ifname=port.sw_name)[0])[0]
@@ -146,16 +152,23 @@ class Kernel:
             changes += 1
         mine = sw_links[port.sw_name]
         master = bridge_index.get(port.bridge, 0) if port.bridge else 0
-        if (mine.get("master") or 0) != master or mine.get("mtu") != _wire_mtu(port) or bool(
-                mine["flags"] & IFF_UP) != port.sw_up:
+        if (
+            (mine.get("master") or 0) != master
+            or mine.get("mtu") != _wire_mtu(port)
+            or bool(mine["flags"] & IFF_UP) != port.sw_up
+        ):
             # Detach before going down and come up after attaching, so no frame slips through.
-            sw.link("set", index=mine["index"], mtu=_wire_mtu(port), master=master,
-                    state="up" if port.sw_up else "down")
+            sw.link(
+                "set", index=mine["index"], mtu=_wire_mtu(port), master=master, state="up" if port.sw_up else "down"
+            )
             changes += 1
         theirs = links[port.name]
         ipr = self.ipr(port.ns)
-        if theirs.get("mtu") != port.mtu or bool(theirs["flags"] & IFF_UP) != port.up or (
-                theirs.get("address") != port.mac):
+        if (
+            theirs.get("mtu") != port.mtu
+            or bool(theirs["flags"] & IFF_UP) != port.up
+            or (theirs.get("address") != port.mac)
+        ):
             ipr.link("set", index=theirs["index"], mtu=port.mtu, address=port.mac, state="up" if port.up else "down")
             changes += 1
         if port.peer_bridge is not None:
@@ -183,11 +196,18 @@ class Kernel:
                 continue
             rules = "".join(
                 f'  chain in_{i} {{\n    type filter hook ingress device "{name}" priority 0;\n'
-                f"    meta length > {mtu} drop\n  }}\n" for i, (name, mtu) in enumerate(sorted(mtus.items())))
+                f"    meta length > {mtu} drop\n  }}\n"
+                for i, (name, mtu) in enumerate(sorted(mtus.items()))
+            )
             script = f"table netdev simlab\ndelete table netdev simlab\ntable netdev simlab {{\n{rules}}}\n"
             try:
-                result = subprocess.run(["ip", "netns", "exec", ns, "nft", "-f", "-"], input=script, text=True,
-                                        capture_output=True, timeout=10)
+                result = subprocess.run(
+                    ["ip", "netns", "exec", ns, "nft", "-f", "-"],
+                    input=script,
+                    text=True,
+                    capture_output=True,
+                    timeout=10,
+                )
             except FileNotFoundError:
                 log.warning("nft not found: frames up to MTU+4 reach %s (install nftables)", ns)
                 return changes

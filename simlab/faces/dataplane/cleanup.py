@@ -43,8 +43,9 @@ class LabLock:
         except BlockingIOError:
             owner = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
             os.close(fd)
-            raise RuntimeError(f"the data plane of this lab is already up (pid {owner}); stop that twin first") \
-                from None
+            raise RuntimeError(
+                f"the data plane of this lab is already up (pid {owner}); stop that twin first"
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._fd = fd

@@ -36,8 +36,9 @@ class Copier:
     def __init__(self, names: Names) -> None:
         self.names = names
 
-    def __call__(self, lab: Lab, src: str, dst: str, network: str, nbytes: int,
-                 progress: Callable[[float], None]) -> None:
+    def __call__(
+        self, lab: Lab, src: str, dst: str, network: str, nbytes: int, progress: Callable[[float], None]
+    ) -> None:
         with lab.lock:
             src_addr = lab.hosts[src].net_addresses.get(network)
             dst_addr = lab.hosts[dst].net_addresses.get(network)
@@ -52,8 +53,9 @@ class Copier:
             sender = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             sender.bind((src_addr, 0))
         received = [0]
-        receiver = threading.Thread(target=self._receive, args=(listener, received), daemon=True,
-                                    name=f"xenmotion-rx-{dst}")
+        receiver = threading.Thread(
+            target=self._receive, args=(listener, received), daemon=True, name=f"xenmotion-rx-{dst}"
+        )
         receiver.start()
         try:
             with sender:
@@ -61,8 +63,9 @@ class Copier:
                 try:
                     sender.connect((dst_addr, listener.getsockname()[1]))
                 except OSError as exc:
-                    raise MigrationError(f"Failed to connect to {dst} ({dst_addr}) on the {network} network: "
-                                         f"{_reason(exc)}") from None
+                    raise MigrationError(
+                        f"Failed to connect to {dst} ({dst_addr}) on the {network} network: {_reason(exc)}"
+                    ) from None
                 sender.settimeout(STALL_TIMEOUT_S)
                 self._send(sender, nbytes, progress, dst, network)
                 sender.shutdown(socket.SHUT_WR)
@@ -84,8 +87,9 @@ class Copier:
                     progress(sent / nbytes)
         except OSError as exc:
             if exc.errno in (errno.EPIPE, errno.ECONNRESET) or isinstance(exc, TimeoutError):
-                raise MigrationError(f"memory copy to {dst} over the {network} network stalled after {sent} bytes: "
-                                     f"{_reason(exc)}") from None
+                raise MigrationError(
+                    f"memory copy to {dst} over the {network} network stalled after {sent} bytes: {_reason(exc)}"
+                ) from None
             raise
         progress(1.0)
 

@@ -48,10 +48,17 @@ class Dom0Face(SshServers):
         super().__init__()
         for host in lab.hosts.values():
             dom0 = Dom0(lab, host.name, names)
-            self.servers.append(SshServer(
-                twin, device=f"dom0-{host.name}", address=host.address, port=host.ssh_port, check_password=check,
-                shell=lambda _user, dom0=dom0: _Session(dom0), exec_command=lambda _user, cmd, dom0=dom0: dom0.run(cmd),
-            ))
+            self.servers.append(
+                SshServer(
+                    twin,
+                    device=f"dom0-{host.name}",
+                    address=host.address,
+                    port=host.ssh_port,
+                    check_password=check,
+                    shell=lambda _user, dom0=dom0: _Session(dom0),
+                    exec_command=lambda _user, cmd, dom0=dom0: dom0.run(cmd),
+                )
+            )
 
     def endpoints(self) -> list[str]:
         return [f"dom0 {s.device.removeprefix('dom0-')}: {s.endpoint}" for s in self.servers]

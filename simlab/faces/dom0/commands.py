@@ -28,12 +28,24 @@ class Dom0:
         self.lab, self.host_name, self.names = lab, host, names
         self.ns = names.host_ns(host)
         self.handlers: dict[str, Callable[[list[str]], Result]] = {
-            "uname": self._uname, "hostname": lambda a: (0, f"{self.host_name}\n", ""),
-            "cat": self._cat, "test": self._test, "[": self._test, "stat": self._stat,
-            "command": self._command_v, "which": self._which, "echo": lambda a: (0, " ".join(a) + "\n", ""),
-            "true": lambda a: (0, "", ""), "systemctl": self._systemctl, "rpm": self._rpm,
-            "ovs-appctl": self._ovs_appctl, "ovs-vsctl": self._ovs_vsctl, "iscsiadm": self._iscsiadm,
-            "ip": self._ip, "ping": self._ping, "grep": self._grep_files,
+            "uname": self._uname,
+            "hostname": lambda a: (0, f"{self.host_name}\n", ""),
+            "cat": self._cat,
+            "test": self._test,
+            "[": self._test,
+            "stat": self._stat,
+            "command": self._command_v,
+            "which": self._which,
+            "echo": lambda a: (0, " ".join(a) + "\n", ""),
+            "true": lambda a: (0, "", ""),
+            "systemctl": self._systemctl,
+            "rpm": self._rpm,
+            "ovs-appctl": self._ovs_appctl,
+            "ovs-vsctl": self._ovs_vsctl,
+            "iscsiadm": self._iscsiadm,
+            "ip": self._ip,
+            "ping": self._ping,
+            "grep": self._grep_files,
         }
 
     @property
@@ -61,8 +73,11 @@ class Dom0:
     def _one(self, words: list[str]) -> Result:
         name = _basename(words[0])
         handler = self.handlers.get(name)
-        if handler is None or (words[0].startswith("/") and files.COMMANDS.get(name, "") != words[0]
-                               and not words[0].endswith(f"bin/{name}")):
+        if handler is None or (
+            words[0].startswith("/")
+            and files.COMMANDS.get(name, "") != words[0]
+            and not words[0].endswith(f"bin/{name}")
+        ):
             return 127, "", f"bash: {words[0]}: command not found\n"
         with self.lab.lock:
             self.lab.counters["dom0.command"] += 1
@@ -114,8 +129,16 @@ class Dom0:
         flag, path = args
         is_dir = path.rstrip("/") in files.DIRECTORIES or path == "/"
         is_file = self._read(path) is not None or path in files.COMMANDS.values()
-        ok = {"-e": is_dir or is_file, "-f": is_file, "-d": is_dir, "-x": path in files.COMMANDS.values(),
-              "-L": False, "-S": False, "-r": is_dir or is_file, "-s": is_file}.get(flag)
+        ok = {
+            "-e": is_dir or is_file,
+            "-f": is_file,
+            "-d": is_dir,
+            "-x": path in files.COMMANDS.values(),
+            "-L": False,
+            "-S": False,
+            "-r": is_dir or is_file,
+            "-s": is_file,
+        }.get(flag)
         if ok is None:
             return 2, "", f"bash: test: {flag}: unary operator expected\n"
         return (0 if ok else 1), "", ""
@@ -132,9 +155,18 @@ class Dom0:
         is_dir = path.rstrip("/") in files.DIRECTORIES
         if content is None and not is_dir:
             return 1, "", f"stat: cannot statx '{path}': No such file or directory\n"
-        values = {"%a": "755" if is_dir else "644", "%U": "root", "%G": "root", "%u": "0", "%g": "0",
-                  "%s": str(len(content or "") or 4096), "%F": "directory" if is_dir else "regular file",
-                  "%Y": "1700000000", "%n": path, "%N": f"'{path}'"}
+        values = {
+            "%a": "755" if is_dir else "644",
+            "%U": "root",
+            "%G": "root",
+            "%u": "0",
+            "%g": "0",
+            "%s": str(len(content or "") or 4096),
+            "%F": "directory" if is_dir else "regular file",
+            "%Y": "1700000000",
+            "%n": path,
+            "%N": f"'{path}'",
+        }
         out = fmt or "%n"
         for key, value in values.items():
             out = out.replace(key, value)
@@ -194,8 +226,12 @@ class Dom0:
     # -- model-backed networking ------------------------------------------------------------------
     def _ovs_appctl(self, args: list[str]) -> Result:
         if not args or args[0] != "bond/show":
-            return 2, "", f"\"{args[0] if args else ''}\" is not a valid command\novs-appctl: ovs-vswitchd: " \
-                          "server returned an error\n"
+            return (
+                2,
+                "",
+                f'"{args[0] if args else ""}" is not a valid command\novs-appctl: ovs-vswitchd: '
+                "server returned an error\n",
+            )
         with self.lab.lock:
             return ovs.bond_show(self.lab, self.host, args[1] if len(args) > 1 else None)
 
@@ -246,11 +282,19 @@ class Dom0:
         if obj in ("link", "l", "addr", "address", "a") and verb in ("show", "list", "") or obj in ("a", "addr"):
             rows = []
             for index, port in enumerate(ports, start=2):
-                row = {"ifindex": index, "ifname": port.name, "flags": _flags(port), "mtu": port.mtu,
-                       "operstate": "UP" if port.up and port.sw_up else "DOWN", "address": port.mac}
+                row = {
+                    "ifindex": index,
+                    "ifname": port.name,
+                    "flags": _flags(port),
+                    "mtu": port.mtu,
+                    "operstate": "UP" if port.up and port.sw_up else "DOWN",
+                    "address": port.mac,
+                }
                 if obj.startswith("a"):
-                    row["addr_info"] = [{"family": "inet", "local": a.split("/")[0], "prefixlen": int(a.split("/")[1])}
-                                        for a in sorted(port.addrs)]
+                    row["addr_info"] = [
+                        {"family": "inet", "local": a.split("/")[0], "prefixlen": int(a.split("/")[1])}
+                        for a in sorted(port.addrs)
+                    ]
                 rows.append(row)
             if as_json:
                 return 0, json.dumps(rows) + "\n", ""
@@ -267,8 +311,10 @@ def _flags(port: Port) -> list[str]:
 
 
 def _ip_text(row: dict) -> str:
-    text = (f"{row['ifindex']}: {row['ifname']}: <{','.join(row['flags'])}> mtu {row['mtu']} state {row['operstate']}\n"
-            f"    link/ether {row['address']} brd ff:ff:ff:ff:ff:ff\n")
+    text = (
+        f"{row['ifindex']}: {row['ifname']}: <{','.join(row['flags'])}> mtu {row['mtu']} state {row['operstate']}\n"
+        f"    link/ether {row['address']} brd ff:ff:ff:ff:ff:ff\n"
+    )
     for addr in row.get("addr_info", []):
         text += f"    inet {addr['local']}/{addr['prefixlen']} scope global {row['ifname']}\n"
     return text

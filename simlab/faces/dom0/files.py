@@ -29,10 +29,21 @@ PACKAGES = {
 }
 
 COMMANDS = {
-    "cat": "/usr/bin/cat", "test": "/usr/bin/test", "stat": "/usr/bin/stat", "uname": "/usr/bin/uname",
-    "hostname": "/usr/bin/hostname", "echo": "/usr/bin/echo", "grep": "/usr/bin/grep", "true": "/usr/bin/true",
-    "ip": "/usr/sbin/ip", "ping": "/usr/bin/ping", "systemctl": "/usr/bin/systemctl", "rpm": "/usr/bin/rpm",
-    "ovs-appctl": "/usr/bin/ovs-appctl", "ovs-vsctl": "/usr/bin/ovs-vsctl", "iscsiadm": "/usr/sbin/iscsiadm",
+    "cat": "/usr/bin/cat",
+    "test": "/usr/bin/test",
+    "stat": "/usr/bin/stat",
+    "uname": "/usr/bin/uname",
+    "hostname": "/usr/bin/hostname",
+    "echo": "/usr/bin/echo",
+    "grep": "/usr/bin/grep",
+    "true": "/usr/bin/true",
+    "ip": "/usr/sbin/ip",
+    "ping": "/usr/bin/ping",
+    "systemctl": "/usr/bin/systemctl",
+    "rpm": "/usr/bin/rpm",
+    "ovs-appctl": "/usr/bin/ovs-appctl",
+    "ovs-vsctl": "/usr/bin/ovs-vsctl",
+    "iscsiadm": "/usr/sbin/iscsiadm",
     "command": "command",
 }
 
@@ -43,12 +54,18 @@ def xensource_inventory(lab: Lab, host: Host) -> str:
     management = next((n for n in lab.networks.values() if n.purpose == "management"), None)
     bridge = management.bridge if management else "xenbr0"
     rows = {
-        "PRODUCT_BRAND": "XenServer", "PRODUCT_NAME": "xenenterprise", "PRODUCT_VERSION": PRODUCT_VERSION,
-        "PLATFORM_NAME": "XCP", "BUILD_NUMBER": "release/yangtze/master/58",
-        "INSTALLATION_UUID": host.uuid, "CONTROL_DOMAIN_UUID": stable_uuid(lab.name, "dom0", host.name),
-        "MANAGEMENT_INTERFACE": bridge, "MANAGEMENT_ADDRESS_TYPE": "IPv4",
+        "PRODUCT_BRAND": "XenServer",
+        "PRODUCT_NAME": "xenenterprise",
+        "PRODUCT_VERSION": PRODUCT_VERSION,
+        "PLATFORM_NAME": "XCP",
+        "BUILD_NUMBER": "release/yangtze/master/58",
+        "INSTALLATION_UUID": host.uuid,
+        "CONTROL_DOMAIN_UUID": stable_uuid(lab.name, "dom0", host.name),
+        "MANAGEMENT_INTERFACE": bridge,
+        "MANAGEMENT_ADDRESS_TYPE": "IPv4",
         "CURRENT_INTERFACES": " ".join(n.bridge for n in lab.networks.values() if n.name in host.net_addresses),
-        "DOM0_MEM": "4096", "DOM0_VCPUS": str(min(host.cpu_count, 8)),
+        "DOM0_MEM": "4096",
+        "DOM0_VCPUS": str(min(host.cpu_count, 8)),
     }
     return "".join(f"{key}='{value}'\n" for key, value in rows.items())
 

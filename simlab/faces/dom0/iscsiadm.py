@@ -43,25 +43,35 @@ def sessions(lab: Lab, host: Host) -> list[SessionRow]:
         else:
             state = "LOGGED_IN"
         portal = f"{pbd.device_config.get('target', sr.target)}:{pbd.device_config.get('port', '3260')}"
-        rows.append(SessionRow(sid, portal, pbd.device_config.get("targetIQN", sr.iqn or ""), state,
-                               host.iscsi_iqn, host.net_addresses.get(storage_net or "", "default")))
+        rows.append(
+            SessionRow(
+                sid,
+                portal,
+                pbd.device_config.get("targetIQN", sr.iqn or ""),
+                state,
+                host.iscsi_iqn,
+                host.net_addresses.get(storage_net or "", "default"),
+            )
+        )
     return rows
 
 
 def _detail(row: SessionRow) -> str:
     connection, internal = ("LOGGED IN", "NO CHANGE") if row.state == "LOGGED_IN" else ("TRANSPORT WAIT", "REOPEN")
-    return (f"Target: {row.iqn} (non-flash)\n"
-            f"\tCurrent Portal: {row.portal},1\n"
-            f"\tPersistent Portal: {row.portal},1\n"
-            "\t\t**********\n\t\tInterface:\n\t\t**********\n"
-            "\t\tIface Name: default\n\t\tIface Transport: tcp\n"
-            f"\t\tIface Initiatorname: {row.initiator}\n"
-            f"\t\tIface IPaddress: {row.address}\n"
-            "\t\tIface HWaddress: default\n\t\tIface Netdev: default\n"
-            f"\t\tSID: {row.sid}\n"
-            f"\t\tiSCSI Connection State: {connection}\n"
-            f"\t\tiSCSI Session State: {row.state}\n"
-            f"\t\tInternal iscsid Session State: {internal}\n")
+    return (
+        f"Target: {row.iqn} (non-flash)\n"
+        f"\tCurrent Portal: {row.portal},1\n"
+        f"\tPersistent Portal: {row.portal},1\n"
+        "\t\t**********\n\t\tInterface:\n\t\t**********\n"
+        "\t\tIface Name: default\n\t\tIface Transport: tcp\n"
+        f"\t\tIface Initiatorname: {row.initiator}\n"
+        f"\t\tIface IPaddress: {row.address}\n"
+        "\t\tIface HWaddress: default\n\t\tIface Netdev: default\n"
+        f"\t\tSID: {row.sid}\n"
+        f"\t\tiSCSI Connection State: {connection}\n"
+        f"\t\tiSCSI Session State: {row.state}\n"
+        f"\t\tInternal iscsid Session State: {internal}\n"
+    )
 
 
 def run(lab: Lab, host: Host, args: list[str]) -> tuple[int, str, str]:
@@ -77,8 +87,15 @@ def run(lab: Lab, host: Host, args: list[str]) -> tuple[int, str, str]:
             return 0, "".join(f"tcp: [{r.sid}] {r.portal},1 {r.iqn} (non-flash)\n" for r in rows), ""
         return 0, "".join(_detail(r) for r in rows), ""
     if mode == "node":
-        nodes = sorted({(f"{p.device_config.get('target', sr.target)}:{p.device_config.get('port', '3260')}",
-                         p.device_config.get("targetIQN", sr.iqn or "")) for sr, p in _pbds(lab, host)})
+        nodes = sorted(
+            {
+                (
+                    f"{p.device_config.get('target', sr.target)}:{p.device_config.get('port', '3260')}",
+                    p.device_config.get("targetIQN", sr.iqn or ""),
+                )
+                for sr, p in _pbds(lab, host)
+            }
+        )
         if not nodes:
             return NO_SESSIONS_RC, "", "iscsiadm: No records found\n"
         return 0, "".join(f"{portal},1 {iqn}\n" for portal, iqn in nodes), ""

@@ -31,9 +31,17 @@ def bond_show(lab: Lab, host: Host, name: str | None) -> tuple[int, str, str]:
     else:
         mode, lacp = ("active-backup" if bond.mode == "active-backup" else "balance-slb"), "off"
     active = next((nic for nic in bond.nics if enabled[nic]), None)
-    lines = [f"---- {BOND} ----", f"bond_mode: {mode}", "bond may use recirculation: no, Recirc-ID : -1",
-             "bond-hash-basis: 0", "updelay: 31000 ms", "downdelay: 200 ms", "next rebalance: 6342 ms",
-             f"lacp_status: {lacp}", "lacp_fallback_ab: false"]
+    lines = [
+        f"---- {BOND} ----",
+        f"bond_mode: {mode}",
+        "bond may use recirculation: no, Recirc-ID : -1",
+        "bond-hash-basis: 0",
+        "updelay: 31000 ms",
+        "downdelay: 200 ms",
+        "next rebalance: 6342 ms",
+        f"lacp_status: {lacp}",
+        "lacp_fallback_ab: false",
+    ]
     if active:
         lines.append(f"active slave mac: {host.nics[active].mac}({active})")
     for nic in bond.nics:

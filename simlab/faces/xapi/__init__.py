@@ -29,8 +29,12 @@ class XapiFace:
         self.twin = twin
         self.lab: Lab = twin.lab
         credentials = twin.inventory.pool.credentials
-        self.dispatcher = Dispatcher(self.lab, credentials.username, credentials.password.reveal(),
-                                     EventLog(self.lab, lambda: self.dispatcher.view()))
+        self.dispatcher = Dispatcher(
+            self.lab,
+            credentials.username,
+            credentials.password.reveal(),
+            EventLog(self.lab, lambda: self.dispatcher.view()),
+        )
         self.endpoints_by_host: dict[str, Endpoint] = {}
         self._lock = threading.Lock()
         self._running = False
@@ -87,8 +91,10 @@ class XapiFace:
     def endpoints(self) -> list[str]:
         master = self.lab.pool.master
         with self._lock:
-            return [f"xapi  {name:<10} {e.url}{'  (master)' if name == master else ''}"
-                    for name, e in self.endpoints_by_host.items()]
+            return [
+                f"xapi  {name:<10} {e.url}{'  (master)' if name == master else ''}"
+                for name, e in self.endpoints_by_host.items()
+            ]
 
 
 def make(twin: Twin) -> XapiFace | None:

@@ -20,14 +20,30 @@ from simlab.model.messages import Message
 if TYPE_CHECKING:
     from simlab.faces.xapi.view import Record, View
 
-CALLS = ("get_all", "get_all_records", "get_record", "get_by_uuid", "get_since", "get", "create", "destroy",
-         "destroy_many")
+CALLS = (
+    "get_all",
+    "get_all_records",
+    "get_record",
+    "get_by_uuid",
+    "get_since",
+    "get",
+    "create",
+    "destroy",
+    "destroy_many",
+)
 _STAMP = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})T(\d{2}):?(\d{2}):?(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
 
 
 def record(m: Message) -> Record:
-    return {"uuid": m.uuid, "name": m.name, "priority": str(m.priority), "cls": m.cls, "obj_uuid": m.obj_uuid,
-            "timestamp": datetime(m.timestamp), "body": m.body}
+    return {
+        "uuid": m.uuid,
+        "name": m.name,
+        "priority": str(m.priority),
+        "cls": m.cls,
+        "obj_uuid": m.obj_uuid,
+        "timestamp": datetime(m.timestamp),
+        "body": m.body,
+    }
 
 
 def message(view: View) -> dict[str, tuple[Any, Record]]:
@@ -57,8 +73,7 @@ def epoch(value: Any, what: str = "since") -> float:
 def _later(view: View, since: Any) -> dict[str, Record]:
     # xapi keeps timestamps to the second on the wire; compare as the client sees them.
     cutoff = epoch(since)
-    return {r: rec for r, rec in view.records("message").items()
-            if int(view.obj("message", r).timestamp) > cutoff}
+    return {r: rec for r, rec in view.records("message").items() if int(view.obj("message", r).timestamp) > cutoff}
 
 
 def get_since(view: View, since: Any) -> dict[str, Record]:
@@ -81,8 +96,9 @@ def create(view: View, name: Any, priority: Any, cls: Any, obj_uuid: Any, body: 
         raise XapiError("INVALID_VALUE", "cls", cls)
     if not _object_exists(view, str(cls), str(obj_uuid)):
         raise XapiError("UUID_INVALID", cls, obj_uuid)
-    posted = messages.post(view.lab, str(name), as_int(priority, "priority"), str(cls), str(obj_uuid), str(body),
-                           notify=False)  # the dispatcher notifies once the lock is released
+    posted = messages.post(
+        view.lab, str(name), as_int(priority, "priority"), str(cls), str(obj_uuid), str(body), notify=False
+    )  # the dispatcher notifies once the lock is released
     return ref("message", posted.uuid)
 
 
@@ -97,4 +113,3 @@ def destroy_many(view: View, refs: Any) -> str:
     for message_ref in refs:
         destroy(view, message_ref)
     return ""
-

@@ -30,12 +30,12 @@ _LOGIN = ("session.login_with_password", "session.login")
 _EVENT_ARITY = {"from": 3, "next": 0, "register": 1, "unregister": 1, "get_current_id": 0, "inject": 2}
 
 
-
 def _writable(cls: str, field: str, kind: str | None = None) -> bool:
     """A field a client may write: one with behaviour (SETTERS) or a plain RW field of the datamodel."""
     if (cls, field) in SETTERS:  # of those, only other_config is a map
         return kind is None or (kind == "map" and field == "other_config")
     return rwfields.is_rw(cls, field) and (kind is None or rwfields.RW[cls][field] == kind)
+
 
 class Dispatcher:
     def __init__(self, lab: Lab, username: str, password: str, events: EventLog) -> None:
@@ -154,8 +154,13 @@ class Dispatcher:
         ref = f"OpaqueRef:{uuidlib.uuid4()}"
         originator = str(params[3]) if len(params) > 3 else ""
         with self._sessions_lock:
-            self.sessions[ref] = {"uuid": str(uuidlib.uuid4()), "host": host, "user": user,
-                                  "originator": originator, "created": time.time()}
+            self.sessions[ref] = {
+                "uuid": str(uuidlib.uuid4()),
+                "host": host,
+                "user": user,
+                "originator": originator,
+                "created": time.time(),
+            }
         return ref
 
     def _session(self, params: tuple[Any, ...]) -> None:
@@ -169,8 +174,14 @@ class Dispatcher:
 
     # -- get_all, get_record, get_<field>, set_<field>, ... -------------------------------------
     def _generic(self, cls: str, name: str, method: str, params: tuple[Any, ...]) -> Any:
-        arity = {"get_all": 0, "get_all_records": 0, "get_record": 1, "get_by_uuid": 1, "get_by_name_label": 1,
-                 "get_all_records_where": 1}
+        arity = {
+            "get_all": 0,
+            "get_all_records": 0,
+            "get_record": 1,
+            "get_by_uuid": 1,
+            "get_by_name_label": 1,
+            "get_all_records_where": 1,
+        }
         if name in arity:
             self._arity(method, params, arity[name])
         elif name.startswith("get_"):
@@ -180,7 +191,8 @@ class Dispatcher:
         elif name.startswith("add_to_") and _writable(cls, name[7:], "map"):
             self._arity(method, params, 3)
         elif (name.startswith("remove_from_") and _writable(cls, name[12:], "map")) or (
-                name.startswith(("add_", "remove_")) and _writable(cls, name.split("_", 1)[1], "set")):
+            name.startswith(("add_", "remove_")) and _writable(cls, name.split("_", 1)[1], "set")
+        ):
             self._arity(method, params, 2)
         else:
             raise XapiError("MESSAGE_METHOD_UNKNOWN", method)

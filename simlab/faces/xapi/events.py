@@ -126,8 +126,11 @@ class EventLog:
             if generation == self._seen:  # another thread looked meanwhile
                 return self._generation
             self._seen = generation
-            changes = [(k, "add" if k not in self._records else "mod", rec) for k, rec in now.items()
-                       if self._records.get(k) != rec]
+            changes = [
+                (k, "add" if k not in self._records else "mod", rec)
+                for k, rec in now.items()
+                if self._records.get(k) != rec
+            ]
             changes += [(k, "del", rec) for k, rec in self._records.items() if k not in now]
             if not changes:
                 return self._generation
@@ -148,8 +151,16 @@ class EventLog:
             return stamp
 
     def _queue_event(self, key: Key, operation: str, snapshot: dict[str, Any]) -> None:
-        self._queue.append({"id": str(self._next_id), "timestamp": f"{int(time.time())}.", "class": key[0].lower(),
-                            "operation": operation, "ref": key[1], "snapshot": snapshot})
+        self._queue.append(
+            {
+                "id": str(self._next_id),
+                "timestamp": f"{int(time.time())}.",
+                "class": key[0].lower(),
+                "operation": operation,
+                "ref": key[1],
+                "snapshot": snapshot,
+            }
+        )
         self._next_id += 1
         while len(self._queue) > KEPT_QUEUE:
             self._forgotten = int(self._queue.popleft()["id"])
@@ -206,8 +217,13 @@ class EventLog:
                 counts[key[0].lower()] += 1
         out = []
         for stamp, key, operation, snapshot in sorted(events, key=lambda e: e[0]):
-            event = {"id": str(stamp), "timestamp": "0.0", "class": key[0].lower(), "operation": operation,
-                     "ref": key[1]}
+            event = {
+                "id": str(stamp),
+                "timestamp": "0.0",
+                "class": key[0].lower(),
+                "operation": operation,
+                "ref": key[1],
+            }
             if snapshot is not None:
                 event["snapshot"] = snapshot
             out.append(event)
@@ -261,8 +277,9 @@ class EventLog:
                 if self._forgotten >= found.last_id:
                     raise XapiError("EVENTS_LOST")
                 start, found.last_id = found.last_id, self._next_id
-                relevant = [e for e in self._queue if int(e["id"]) >= start
-                            and matches(found.subs, (e["class"], e["ref"]))]
+                relevant = [
+                    e for e in self._queue if int(e["id"]) >= start and matches(found.subs, (e["class"], e["ref"]))
+                ]
             if relevant:
                 return relevant
             if self.stopped:

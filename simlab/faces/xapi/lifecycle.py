@@ -28,9 +28,12 @@ def _free_address(view: View, network: str | None) -> str | None:
     net = view.lab.networks.get(network or "")
     if net is None or not net.subnet:
         return None
-    taken = {vm.address for vm in view.lab.vms.values()} | {
-        a for h in view.lab.hosts.values() for a in h.net_addresses.values()} | {
-        p.address for p in view.lab.probe.ports} | {net.gateway}
+    taken = (
+        {vm.address for vm in view.lab.vms.values()}
+        | {a for h in view.lab.hosts.values() for a in h.net_addresses.values()}
+        | {p.address for p in view.lab.probe.ports}
+        | {net.gateway}
+    )
     for host in list(IPv4Network(net.subnet).hosts())[150:240]:  # a DHCP pool clear of the lab's static range
         if str(host) not in taken:
             return str(host)
@@ -51,8 +54,14 @@ def vm_clone(view: View, vm_ref: str, new_name: Any) -> str:
         vdi_uuid = None
         if parent is not None:
             sr = next(s for s in view.lab.srs.values() if parent in s.vdis)
-            child = VDI(f"{name} {vbd.userdevice}", str(uuidlib.uuid4()), parent.virtual_size,
-                        physical_utilisation=COW_HEADER, region=sr.allocate(COW_HEADER), parent=parent.uuid)
+            child = VDI(
+                f"{name} {vbd.userdevice}",
+                str(uuidlib.uuid4()),
+                parent.virtual_size,
+                physical_utilisation=COW_HEADER,
+                region=sr.allocate(COW_HEADER),
+                parent=parent.uuid,
+            )
             sr.add_vdi(child)
             vdi_uuid = child.uuid
         clone.vbds.append(VBD(str(uuidlib.uuid4()), vdi_uuid, vbd.userdevice, vbd.type, vbd.mode, vbd.bootable))
@@ -63,12 +72,24 @@ def vm_clone(view: View, vm_ref: str, new_name: Any) -> str:
 def _copy(source: VM, name: str, uuid: str, address: str | None) -> VM:
     from simlab.model.objects import VM
 
-    return VM(name=name, uuid=uuid, power_state="Halted", resident_on=None, affinity=source.affinity,
-              memory_bytes=source.memory_bytes, network=source.network, address=address,
-              mac=stable_mac(uuid, "vif", 0), ha_restart_priority="", auto_poweron=False,
-              pv_drivers=source.pv_drivers, pv_drivers_version=source.pv_drivers_version,
-              os_version=source.os_version, is_template=source.is_template,
-              other_config={k: v for k, v in source.other_config.items() if k != "auto_poweron"})
+    return VM(
+        name=name,
+        uuid=uuid,
+        power_state="Halted",
+        resident_on=None,
+        affinity=source.affinity,
+        memory_bytes=source.memory_bytes,
+        network=source.network,
+        address=address,
+        mac=stable_mac(uuid, "vif", 0),
+        ha_restart_priority="",
+        auto_poweron=False,
+        pv_drivers=source.pv_drivers,
+        pv_drivers_version=source.pv_drivers_version,
+        os_version=source.os_version,
+        is_template=source.is_template,
+        other_config={k: v for k, v in source.other_config.items() if k != "auto_poweron"},
+    )
 
 
 def vm_provision(view: View, vm_ref: str) -> str:

@@ -27,10 +27,16 @@ from xenlab.iscsi import IscsiError
 
 # SM's error codes (XE_SR_ERRORCODES.xml) for a refused iSCSI plug, by xenlab.iscsi error kind.
 SM_ERRORS = {
-    "auth": (68, "ISCSI login failed - check access settings for the initiator on the storage, "
-                 "if CHAP is used verify CHAP credentials"),
-    "login": (68, "ISCSI login failed - check access settings for the initiator on the storage, "
-                  "if CHAP is used verify CHAP credentials"),
+    "auth": (
+        68,
+        "ISCSI login failed - check access settings for the initiator on the storage, "
+        "if CHAP is used verify CHAP credentials",
+    ),
+    "login": (
+        68,
+        "ISCSI login failed - check access settings for the initiator on the storage, "
+        "if CHAP is used verify CHAP credentials",
+    ),
     "no-target": (96, "The request is missing or has an incorrect target IQN parameter"),
     "unreachable": (141, "Unable to connect to ISCSI service on target"),
     "io": (47, "The SR is not available"),
@@ -392,8 +398,9 @@ SETTERS: dict[tuple[str, str], Callable[[View, Any, Any], None]] = {
     ("pool", "default_SR"): lambda v, o, x: setattr(o, "default_sr", v.obj("SR", x).name),
     ("VM", "name_label"): lambda v, o, x: _rename_vm(v, o, str(x)),
     ("VM", "other_config"): lambda v, o, x: _other_config(o, as_map(x, "other_config")),
-    ("VM", "affinity"): lambda v, o, x: setattr(o, "affinity", v.obj("host", x).name if x != "OpaqueRef:NULL"
-                                                else None),
+    ("VM", "affinity"): lambda v, o, x: setattr(
+        o, "affinity", v.obj("host", x).name if x != "OpaqueRef:NULL" else None
+    ),
     ("VM", "ha_restart_priority"): lambda v, o, x: _set_priority(o, str(x)),
     ("VM", "ha_always_run"): lambda v, o, x: setattr(o, "ha_always_run", as_bool(x, "value")),
     ("VM", "order"): lambda v, o, x: setattr(o, "order", as_int(x, "value")),

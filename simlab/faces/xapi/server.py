@@ -31,8 +31,9 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     block_on_close = False
 
-    def __init__(self, address: tuple[str, int], host: str, lab: Lab, dispatcher: Dispatcher,
-                 tls: ssl.SSLContext | None) -> None:
+    def __init__(
+        self, address: tuple[str, int], host: str, lab: Lab, dispatcher: Dispatcher, tls: ssl.SSLContext | None
+    ) -> None:
         self.host_name, self.lab, self.dispatcher, self.tls = host, lab, dispatcher, tls
         super().__init__(address, _Handler)
 
@@ -108,10 +109,13 @@ class Endpoint:
         try:
             self._server = _Server(self.address, self.host, self.lab, self.dispatcher, self.tls)
         except OSError as exc:
-            raise RuntimeError(f"xapi: cannot listen on {self.address[0]}:{self.address[1]} for host {self.host}: "
-                               f"{exc.strerror or exc}") from None
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"xapi-{self.host}", daemon=True)
+            raise RuntimeError(
+                f"xapi: cannot listen on {self.address[0]}:{self.address[1]} for host {self.host}: "
+                f"{exc.strerror or exc}"
+            ) from None
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"xapi-{self.host}", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

@@ -30,8 +30,19 @@ from simlab.ios.words import INVALID, CliError, Words
 from simlab.model.lab import Lab
 from simlab.model.switch import SwitchStack
 
-TOPICS = ("version", "switch", "vlan", "interfaces", "etherchannel", "lacp", "pagp", "system", "ip", "running-config",
-          "inventory")
+TOPICS = (
+    "version",
+    "switch",
+    "vlan",
+    "interfaces",
+    "etherchannel",
+    "lacp",
+    "pagp",
+    "system",
+    "ip",
+    "running-config",
+    "inventory",
+)
 
 
 def show(lab: Lab, stack: SwitchStack, w: Words) -> str:
@@ -66,8 +77,9 @@ def show(lab: Lab, stack: SwitchStack, w: Words) -> str:
             w.end()
             return show_lacp_neighbor_detail(lab, stack) if detail else show_lacp_neighbor(lab, stack)
         w.end()
-        return {"sys-id": show_lacp_sys_id, "counters": show_lacp_counters,
-                "internal": show_lacp_internal}[what](lab, stack)
+        return {"sys-id": show_lacp_sys_id, "counters": show_lacp_counters, "internal": show_lacp_internal}[what](
+            lab, stack
+        )
     if topic == "pagp":
         what = w.keyword("neighbor", "counters", "internal")
         w.end()
@@ -75,9 +87,12 @@ def show(lab: Lab, stack: SwitchStack, w: Words) -> str:
     if topic == "etherchannel":
         what = w.keyword("summary", "load-balance", "load-balancing", "detail")
         w.end()
-        return {"summary": show_etherchannel_summary, "load-balance": show_etherchannel_load_balance,
-                "load-balancing": show_etherchannel_load_balancing,
-                "detail": show_etherchannel_detail}[what](lab, stack)
+        return {
+            "summary": show_etherchannel_summary,
+            "load-balance": show_etherchannel_load_balance,
+            "load-balancing": show_etherchannel_load_balancing,
+            "detail": show_etherchannel_detail,
+        }[what](lab, stack)
     if topic == "running-config":
         if not w.more():
             return show_running_config(stack)

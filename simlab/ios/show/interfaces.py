@@ -51,20 +51,24 @@ def interface_detail(lab: Lab, stack: SwitchStack, iface: Interface) -> str:
     mac = interface_mac(stack, iface.name)
     mtu = iface.mtu or stack.system_mtu
     if port.kind == "Vlan":
-        lines = [f"{iface.name} is {state.link}, line protocol is {state.protocol} ",
-                 f"  Hardware is Ethernet SVI, address is {mac} (bia {mac})"]
+        lines = [
+            f"{iface.name} is {state.link}, line protocol is {state.protocol} ",
+            f"  Hardware is Ethernet SVI, address is {mac} (bia {mac})",
+        ]
         if iface.description:
             lines.append(f"  Description: {iface.description}")
         if iface.ip_address:
             address, mask = iface.ip_address.split()
             lines.append(f"  Internet address is {IPv4Interface(f'{address}/{mask}').with_prefixlen}")
-        lines += [f"  MTU {mtu} bytes, BW 1000000 Kbit/sec, DLY 10 usec, ",
-                  "     reliability 255/255, txload 1/255, rxload 1/255",
-                  "  Encapsulation ARPA, loopback not set",
-                  "  Keepalive not supported ",
-                  "  ARP type: ARPA, ARP Timeout 04:00:00",
-                  "  Last input 00:00:00, output 00:00:00, output hang never",
-                  '  Last clearing of "show interface" counters never']
+        lines += [
+            f"  MTU {mtu} bytes, BW 1000000 Kbit/sec, DLY 10 usec, ",
+            "     reliability 255/255, txload 1/255, rxload 1/255",
+            "  Encapsulation ARPA, loopback not set",
+            "  Keepalive not supported ",
+            "  ARP type: ARPA, ARP Timeout 04:00:00",
+            "  Last input 00:00:00, output 00:00:00, output hang never",
+            '  Last clearing of "show interface" counters never',
+        ]
         return "\n".join(lines) + "\n" + _COUNTERS
     members: list[str] = []
     if port.kind == "Port-channel":
@@ -75,22 +79,28 @@ def interface_detail(lab: Lab, stack: SwitchStack, iface: Interface) -> str:
     else:
         hardware, bandwidth = "Gigabit Ethernet", 1000000
         media = "media type is 10/100/1000BaseTX"
-    lines = [f"{iface.name} is {state.link}, line protocol is {_protocol(state)} ",
-             f"  Hardware is {hardware}, address is {mac} (bia {mac})"]
+    lines = [
+        f"{iface.name} is {state.link}, line protocol is {_protocol(state)} ",
+        f"  Hardware is {hardware}, address is {mac} (bia {mac})",
+    ]
     if iface.description:
         lines.append(f"  Description: {iface.description}")
     duplex, speed = ("Full-duplex", "1000Mb/s") if state.up else ("Auto-duplex", "Auto-speed")
-    lines += [f"  MTU {mtu} bytes, BW {bandwidth} Kbit/sec, DLY 10 usec, ",
-              "     reliability 255/255, txload 1/255, rxload 1/255",
-              "  Encapsulation ARPA, loopback not set",
-              "  Keepalive set (10 sec)",
-              f"  {duplex}, {speed}, {media}",
-              "  input flow-control is off, output flow-control is unsupported "]
+    lines += [
+        f"  MTU {mtu} bytes, BW {bandwidth} Kbit/sec, DLY 10 usec, ",
+        "     reliability 255/255, txload 1/255, rxload 1/255",
+        "  Encapsulation ARPA, loopback not set",
+        "  Keepalive set (10 sec)",
+        f"  {duplex}, {speed}, {media}",
+        "  input flow-control is off, output flow-control is unsupported ",
+    ]
     if port.kind == "Port-channel":
         lines.append(f"  Members in this channel: {' '.join(members)} " if members else "  No members in this channel")
-    lines += ["  ARP type: ARPA, ARP Timeout 04:00:00",
-              "  Last input 00:00:00, output 00:00:00, output hang never",
-              '  Last clearing of "show interface" counters never']
+    lines += [
+        "  ARP type: ARPA, ARP Timeout 04:00:00",
+        "  Last input 00:00:00, output 00:00:00, output hang never",
+        '  Last clearing of "show interface" counters never',
+    ]
     return "\n".join(lines) + "\n" + _COUNTERS
 
 
@@ -138,37 +148,41 @@ def show_interfaces_switchport(lab: Lab, stack: SwitchStack, name: str | None = 
             oper = "static access" if if_state(lab, stack, iface).up else "down"
         trunk = iface.switchport_mode == "trunk"
         allowed = "ALL" if iface.allowed_vlans == ALL_VLANS else format_vlan_list(iface.allowed_vlans)
-        blocks.append("\n".join([
-            f"Name: {parse_port(iface.name).short}",
-            "Switchport: Enabled",
-            f"Administrative Mode: {admin}",
-            f"Operational Mode: {oper}",
-            "Administrative Trunking Encapsulation: dot1q",
-            f"Operational Trunking Encapsulation: {'dot1q' if trunk else 'native'}",
-            f"Negotiation of Trunking: {'On' if trunk or admin.startswith('dynamic') else 'Off'}",
-            f"Access Mode VLAN: {_vlan_label(stack, iface.access_vlan)}",
-            f"Trunking Native Mode VLAN: {_vlan_label(stack, iface.native_vlan)}",
-            "Administrative Native VLAN tagging: enabled",
-            "Voice VLAN: none",
-            "Administrative private-vlan host-association: none",
-            "Administrative private-vlan mapping: none",
-            "Administrative private-vlan trunk native VLAN: none",
-            "Administrative private-vlan trunk Native VLAN tagging: enabled",
-            "Administrative private-vlan trunk encapsulation: dot1q",
-            "Administrative private-vlan trunk normal VLANs: none",
-            "Administrative private-vlan trunk associations: none",
-            "Administrative private-vlan trunk mappings: none",
-            "Operational private-vlan: none",
-            f"Trunking VLANs Enabled: {allowed}",
-            "Pruning VLANs Enabled: 2-1001",
-            "Capture Mode Disabled",
-            "Capture VLANs Allowed: ALL",
-            "",
-            "Protected: false",
-            "Unknown unicast blocked: disabled",
-            "Unknown multicast blocked: disabled",
-            "Appliance trust: none",
-        ]))
+        blocks.append(
+            "\n".join(
+                [
+                    f"Name: {parse_port(iface.name).short}",
+                    "Switchport: Enabled",
+                    f"Administrative Mode: {admin}",
+                    f"Operational Mode: {oper}",
+                    "Administrative Trunking Encapsulation: dot1q",
+                    f"Operational Trunking Encapsulation: {'dot1q' if trunk else 'native'}",
+                    f"Negotiation of Trunking: {'On' if trunk or admin.startswith('dynamic') else 'Off'}",
+                    f"Access Mode VLAN: {_vlan_label(stack, iface.access_vlan)}",
+                    f"Trunking Native Mode VLAN: {_vlan_label(stack, iface.native_vlan)}",
+                    "Administrative Native VLAN tagging: enabled",
+                    "Voice VLAN: none",
+                    "Administrative private-vlan host-association: none",
+                    "Administrative private-vlan mapping: none",
+                    "Administrative private-vlan trunk native VLAN: none",
+                    "Administrative private-vlan trunk Native VLAN tagging: enabled",
+                    "Administrative private-vlan trunk encapsulation: dot1q",
+                    "Administrative private-vlan trunk normal VLANs: none",
+                    "Administrative private-vlan trunk associations: none",
+                    "Administrative private-vlan trunk mappings: none",
+                    "Operational private-vlan: none",
+                    f"Trunking VLANs Enabled: {allowed}",
+                    "Pruning VLANs Enabled: 2-1001",
+                    "Capture Mode Disabled",
+                    "Capture VLANs Allowed: ALL",
+                    "",
+                    "Protected: false",
+                    "Unknown unicast blocked: disabled",
+                    "Unknown multicast blocked: disabled",
+                    "Appliance trust: none",
+                ]
+            )
+        )
     return "\n" + "\n\n".join(blocks) + "\n\n"
 
 
@@ -192,10 +206,14 @@ def show_interfaces_trunk(lab: Lab, stack: SwitchStack, name: str | None = None)
     lines += [f"{shorts[t.name]:<12}{'on':<17}{'802.1q':<15}{'trunking':<14}{t.native_vlan}" for t in trunks]
     sections = [
         ("Vlans allowed on trunk", lambda t: t.allowed_vlans),
-        ("Vlans allowed and active in management domain",
-         lambda t: frozenset(v for v in t.allowed_vlans if vlan_usable(stack, v))),
-        ("Vlans in spanning tree forwarding state and not pruned",
-         lambda t: frozenset(v for v in l2_vlans(t) if vlan_usable(stack, v))),
+        (
+            "Vlans allowed and active in management domain",
+            lambda t: frozenset(v for v in t.allowed_vlans if vlan_usable(stack, v)),
+        ),
+        (
+            "Vlans in spanning tree forwarding state and not pruned",
+            lambda t: frozenset(v for v in l2_vlans(t) if vlan_usable(stack, v)),
+        ),
     ]
     for title, vlans in sections:
         lines += ["", f"Port        {title}"]

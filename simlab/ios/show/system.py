@@ -66,11 +66,16 @@ def show_version(lab: Lab, stack: SwitchStack) -> str:
     for n in sorted(stack.members):
         if n == first:
             continue
-        lines += ["", "", f"Switch {n:02d}", "---------",
-                  f"Switch uptime                      : {uptime} ",
-                  f"Base Ethernet MAC Address          : {stack.members[n].mac}",
-                  f"Model Number                       : {stack.model}",
-                  f"System Serial Number               : {_serial(stack, n)}"]
+        lines += [
+            "",
+            "",
+            f"Switch {n:02d}",
+            "---------",
+            f"Switch uptime                      : {uptime} ",
+            f"Base Ethernet MAC Address          : {stack.members[n].mac}",
+            f"Model Number                       : {stack.model}",
+            f"System Serial Number               : {_serial(stack, n)}",
+        ]
     lines += ["", "Configuration register is 0x102", ""]
     return "\n".join(lines) + "\n"
 

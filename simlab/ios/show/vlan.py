@@ -61,8 +61,10 @@ def show_vlan(lab: Lab, stack: SwitchStack, brief: bool = False) -> str:
     ]
     for vid in sorted(stack.vlans):
         kind = _TYPES.get(vid, "enet")
-        lines.append(f"{vid:<4} {kind:<5} {100000 + vid:<10} {stack.vlans[vid].mtu:<5} -      -      -        -    "
-                     "-        0      0   ")
+        lines.append(
+            f"{vid:<4} {kind:<5} {100000 + vid:<10} {stack.vlans[vid].mtu:<5} -      -      -        -    "
+            "-        0      0   "
+        )
     lines += [
         "",
         "Remote SPAN VLANs",

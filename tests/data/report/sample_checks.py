@@ -17,16 +17,20 @@ def test_host_enabled(host: str) -> None:
 
 
 def test_port_channel_bundled() -> None:
-    allure.attach("Po1(SU) LACP Gi1/0/13(P) Gi2/0/13(s)", name="cisco-stack# show etherchannel summary",
-                  attachment_type=allure.attachment_type.TEXT)
+    allure.attach(
+        "Po1(SU) LACP Gi1/0/13(P) Gi2/0/13(s)",
+        name="cisco-stack# show etherchannel summary",
+        attachment_type=allure.attachment_type.TEXT,
+    )
     raise AssertionError("Po1: member Gi2/0/13 is suspended (s), expected bundled (P)")
 
 
 def test_failover_timeline() -> None:
     rows = [{"t (s)": 0.0, "event": "xen1 cables pulled"}, {"t (s)": 41.5, "event": "vm01 running on xen2"}]
     points = [(t / 10, None if 20 <= t < 24 else 0.4) for t in range(60)]
-    png = timeline_plot("ping vm01 during failover", {"vm01 RTT": points}, ylabel="RTT (ms)",
-                        marks={"cables pulled": 0.0})
+    png = timeline_plot(
+        "ping vm01 during failover", {"vm01 RTT": points}, ylabel="RTT (ms)", marks={"cables pulled": 0.0}
+    )
     attach_timeline("HA failover xen1", rows, plot=png)
 
 
