@@ -148,12 +148,18 @@ class TwinHarness:
         master, vms = baseline
         if self._placement() == baseline:
             return
+        from simlab.model import placement
+
         with self.lab.lock:
             self.lab.pool.master = master
             for name, (state, host) in vms.items():
                 vm = self.lab.vms.get(name)
-                if vm is not None and state == "Running" and vm.power_state == "Running":
-                    vm.resident_on = host
+                if vm is None or state != "Running" or host is None:
+                    continue
+                if vm.power_state != "Running":
+                    placement.start_on(self.lab, vm, host)
+                elif vm.resident_on != host:
+                    placement.resume_on(vm, host)  # the guest announces itself there, as after a migration
         self.lab.changed()
         self.twin.settle()
 
@@ -249,6 +255,7 @@ def expectations_copy(folder: Path, name: str, edit: Callable[[dict], None]) -> 
 
     def as_real(data: dict) -> None:
         data["lab"]["kind"] = "real"
+        data["ha"]["timeout_s"] = 60  # what a real lab's inventory says (the running twin keeps its short T)
         edit(data)
 
     return edited_inventory(TWIN_INVENTORY, folder, name, as_real)

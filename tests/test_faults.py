@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from tests.faults import FAULTS, is_packet_check, split
+from tests.faults import FAULTS, is_packet_check, param, split
 from tests.harness import TWIN_INVENTORY, Outcome, TwinHarness
 
 ROOT = os.geteuid() == 0
@@ -52,7 +52,7 @@ def test_healthy_twin_fails_nothing_and_skips_only_what_was_left_out(twin: TwinH
     assert outcome.passed
 
 
-@pytest.mark.parametrize("entry", FAULTS)
+@pytest.mark.parametrize("entry", [param(e) for e in FAULTS])
 def test_fault_fails_exactly_its_checks(twin: TwinHarness, entry: str) -> None:
     expected = _expected(FAULTS[entry])
     outcome = twin.run_suite("suites", [split(entry)])

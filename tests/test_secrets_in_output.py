@@ -31,7 +31,8 @@ def test_no_secret_in_output_or_reports(
 ) -> None:
     alluredir = tmp_path / "allure"
     outcome = twin.run_suite(suite, faults, f"--alluredir={alluredir}", "-o", "log_level=DEBUG", "-rA")
-    assert bool(outcome.failed) == bool(faults), outcome.summary()
+    if faults:  # the healthy run is judged by test_faults; here what matters is what the run printed
+        assert outcome.failed, outcome.summary()
     assert outcome.passed, f"{suite} ran no check:\n{outcome.output[-2000:]}"
     texts = {"output": outcome.output}
     texts |= {str(p): p.read_text(errors="replace") for p in alluredir.rglob("*") if p.is_file()}

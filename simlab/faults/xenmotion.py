@@ -56,7 +56,15 @@ def vm_suspend_unacknowledged(lab: Lab, vm: str) -> Undo:
     example=lambda inv: [_migrating(inv)],
 )
 def vm_no_gratuitous_arp(lab: Lab, vm: str) -> Undo:
-    return set_attr(lookup.vm(lab, vm), "announces_on_resume", False)
+    target = lookup.vm(lab, vm)
+    undo = set_attr(target, "announces_on_resume", False)
+
+    def heal() -> None:
+        undo()
+        if target.power_state == "Running":  # a guest that talks again re-teaches the switch where it is
+            target.announcements += 1
+
+    return heal
 
 
 @fault(

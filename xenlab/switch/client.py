@@ -147,6 +147,13 @@ class SwitchClient:
             with contextlib.suppress(Exception):
                 conn.paramiko_cleanup()
 
+    def configure(self, lines: list[str]) -> str:
+        """Configuration lines sent as netmiko sends them (fencing by switch ports uses it)."""
+        if self._conn is None:
+            raise SwitchError(self.name, "not connected")
+        with self._lock:
+            return self._conn.send_config_set(lines, read_timeout=self.switch.timeout_s)
+
     def close(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
