@@ -81,7 +81,7 @@ def page(report: Path):  # -> playwright Page
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
             page = browser.new_page()
-            page.set_default_timeout(15000)
+            page.set_default_timeout(60000)  # a loaded 2-core CI machine renders slowly
             page.goto(report.as_uri())
             page.get_by_text("test_port_channel_bundled").first.wait_for()
             yield page
