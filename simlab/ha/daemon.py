@@ -46,6 +46,9 @@ class Seen:
     slot_seq: dict[str, int] = field(default_factory=dict)
     slot_at: dict[str, float] = field(default_factory=dict)
     statefile_at: float = 0.0
+    # Start of the current unbroken streak of statefile reads: a booted host may form a liveset only after
+    # watching the statefile that long, whenever it booted (it may have booted with its links still down).
+    statefile_since: float | None = None
 
 
 class Daemon:
@@ -187,10 +190,13 @@ class Daemon:
                 for start in range(0, count, CHUNK_BLOCKS)
             )
         except OSError as exc:
+            self.seen.statefile_since = None
             if self.seen.statefile_at >= now - self.timeouts.heartbeat_interval * 1.01:  # first miss of a streak
                 log.info("xhad on %s: statefile not reached: %s", self.me.name, exc or type(exc).__name__)
             return
         self.seen.statefile_at = now
+        if self.seen.statefile_since is None:
+            self.seen.statefile_since = now
         self.pool_block = decode(raw[:BLOCK]) or {}
         for peer in self.peers:
             record = decode(raw[BLOCK * (1 + peer.index) : BLOCK * (2 + peer.index)])
@@ -230,7 +236,8 @@ class Daemon:
             net_peers=self.view.network_peers,
             peers_lost_statefile=frozenset(n for n, lost in self.seen.net_lost_statefile.items() if lost),
             slots=dict(self.slots) if self.view.sees_statefile else {},
-            may_form=now - self.started_at >= self.silent_host_dead_after,
+            may_form=self.seen.statefile_since is not None
+            and now - self.seen.statefile_since >= self.silent_host_dead_after,
         )
         if self.view.state == "starting":
             liveset = rules.join(inputs)
