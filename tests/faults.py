@@ -451,3 +451,32 @@ def split(entry: str) -> tuple[str, list[str]]:
 
 def is_packet_check(check: str) -> bool:
     return check.startswith(PACKET_CHECKS)
+
+
+# ==================================================================================================
+# Destructive rows: faults only a destructive session observes (suites/xenmotion, run with
+# --allow-destructive --lab-name). Same form as FAULTS; proved by tests/test_xenmotion_faults.py, one
+# suite run per row. Kept apart (and last) so the destructive and non-destructive rows change separately.
+# ==================================================================================================
+
+XENMOTION_CHECK = "xenmotion/test_live_migration.py::test_live_migration_loses_at_most_the_budget[{}]"
+XM_VM1, XM_VM4 = "CentOS6.5-test1", "CentOS6.5-test4"
+
+DESTRUCTIVE_CATALOGUE: dict[str, dict[str, str]] = {
+    "migration-downtime CentOS6.5-test1 3000": {XENMOTION_CHECK.format(XM_VM1): f"{XM_VM1}: "},
+    "vm-suspend-unacknowledged CentOS6.5-test1": {
+        XENMOTION_CHECK.format(XM_VM1): f"{XM_VM1}: live migration xen1 -> xen2 failed: VM_MIGRATE_FAILED"
+    },
+    "vm-no-gratuitous-arp CentOS6.5-test1": {XENMOTION_CHECK.format(XM_VM1): f"{XM_VM1}: "},
+    "host-memory-exhausted xen2": {
+        XENMOTION_CHECK.format(XM_VM1): f"{XM_VM1}: live migration xen1 -> xen2 failed: HOST_NOT_ENOUGH_FREE_MEMORY"
+    },
+    "trunk-vlan-removed cisco-stack Po2 10": {
+        XENMOTION_CHECK.format(XM_VM1): f"{XM_VM1}: live migration xen1 -> xen2 failed: VM_MIGRATE_FAILED",
+        XENMOTION_CHECK.format(XM_VM4): f"{XM_VM4}: live migration xen2 -> xen1 failed: VM_MIGRATE_FAILED",
+    },
+}
+# Rows whose check fails on the ping budget: its message also says how many were lost at which interval.
+DESTRUCTIVE_LOSS_ROWS: frozenset[str] = frozenset(
+    {"migration-downtime CentOS6.5-test1 3000", "vm-no-gratuitous-arp CentOS6.5-test1"}
+)
