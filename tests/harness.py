@@ -63,6 +63,7 @@ class Outcome:
     passed: set[str] = field(default_factory=set)
     failed: dict[str, str] = field(default_factory=dict)  # node id -> first line of the failure message
     skipped: dict[str, str] = field(default_factory=dict)
+    properties: dict[str, dict[str, str]] = field(default_factory=dict)  # node id -> what it record_property'd
     output: str = ""
     returncode: int = 0
 
@@ -103,6 +104,9 @@ def read_junit(path: Path, suite_dir: Path) -> Outcome:
         if failure is None:
             failure = case.find("error")
         skipped = case.find("skipped")
+        recorded = {p.get("name", ""): p.get("value", "") for p in case.iter("property")}
+        if recorded:
+            outcome.properties[node] = recorded
         if failure is not None:
             outcome.failed[node] = _message(failure)
         elif skipped is not None:
@@ -125,15 +129,21 @@ class TwinHarness:
         return self.twin.lab
 
     def run_suite(
-        self, suite: str, faults: list[tuple[str, list[str]]] = (), *args: str, env: dict[str, str] | None = None
+        self,
+        suite: str,
+        faults: list[tuple[str, list[str]]] = (),
+        *args: str,
+        env: dict[str, str] | None = None,
+        inventory: Path | None = None,
     ) -> Outcome:
-        """Inject ``faults``, run ``suite`` (a path under the repo), heal, and return what failed."""
+        """Inject ``faults``, run ``suite`` (a path under the repo), heal, and return what failed.
+        ``inventory``: another inventory of this same twin (other expectations or options)."""
         baseline = self._placement()
         for name, fault_args in faults:
             self.lab.faults.inject(name, list(fault_args))
         self.settle()
         try:
-            return self._pytest(suite, *args, env=env)
+            return self._pytest(suite, *args, env=env, inventory=inventory)
         finally:
             if faults:
                 self.lab.faults.heal()
