@@ -25,6 +25,7 @@ pytest_plugins = [
     "fixtures.probe",
     "fixtures.dom0",
     "fixtures.storage",
+    "fixtures.lablock",
     "fixtures.xenmotion",
     "fixtures.ha",
 ]

@@ -31,12 +31,28 @@ ADDRESSES = {
     ("xen1", "Management"): "198.18.5.11",
     ("xen1", "Storage"): "198.18.20.11",
     ("xen1", "XenMotion"): "198.18.10.11",
+    ("xen2", "Management"): "198.18.5.12",
     ("xen2", "XenMotion"): "198.18.10.12",
 }
 
 
 def host_unreachable(host: str, network: str) -> str:
     return f"{host}: no reply to ping at {ADDRESSES[host, network]} on the {network} network"
+
+
+def iscsi_failed(host: str, target: str) -> dict[str, str]:
+    check = f"storage/test_sessions.py::test_iscsi_session[{host}-iqn.2006-01.com.openfiler:tsn.{target}]"
+    return {check: f"{host}: iSCSI session to iqn.2006-01.com.openfiler:tsn.{target} is FAILED, expected LOGGED_IN"}
+
+
+# A host that loses the statefile (its storage path) or its peers (management) fences itself and reboots; it
+# cannot join the liveset again while the fault lasts, so HA has no spare host for a plan, and the survivor
+# restarts its VMs. Each such row fails these as well.
+def fenced(host: str) -> dict[str, str]:
+    return {
+        "ha/test_config.py::test_ha_plan_exists": "pool lab: a failover plan exists for 0 host failures",
+        f"pool/test_hosts.py::test_host_live[{host}]": f"{host}: host is not live, expected live",
+    }
 
 
 def vm_unreachable(vm: str) -> str:
@@ -48,14 +64,12 @@ FAULTS: dict[str, dict[str, str]] = {
         "network/test_bonds.py::test_bond_hashing[xen1]": "xen1: bond hashing is tcpudp_ports, expected src_mac",
         "pool/test_dom0.py::test_bond_state[xen1]": "xen1: bond0 bond_mode is balance-tcp, expected balance-slb",
     },
+    # xen1 cut off (its bond no longer speaks LACP): it fences, reboots alone, and xen2 restarts its VMs.
     "bond-mode xen1 balance-slb": {
-        "ha/test_config.py::test_ha_plan_exists": "pool lab",
-        "pool/test_hosts.py::test_host_live[xen1]": "xen1",
+        **fenced("xen1"),
         "network/test_reachability.py::test_host_answers_ping[xen1-Management]": host_unreachable("xen1", "Management"),
         "network/test_reachability.py::test_host_answers_ping[xen1-Storage]": host_unreachable("xen1", "Storage"),
         "network/test_reachability.py::test_host_answers_ping[xen1-XenMotion]": host_unreachable("xen1", "XenMotion"),
-        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test1]": vm_unreachable("CentOS6.5-test1"),
-        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test2]": vm_unreachable("CentOS6.5-test2"),
         "network/test_bonds.py::test_bond_mode[xen1]": "xen1: bond mode is balance-slb, expected lacp",
         "network/test_jumbo.py::test_jumbo_echo[xen1]": XEN1_JUMBO,
         "network/test_jumbo.py::test_oversize_echo_dropped[xen1]": XEN1_PATH_DOWN,
@@ -64,6 +78,8 @@ FAULTS: dict[str, dict[str, str]] = {
         "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1: no LACP partner (xen1) on Gi1/0/13, Gi2/0/13",
         "pool/test_dom0.py::test_bond_state[xen1]": "xen1: bond0 LACP status is off, expected negotiated",
         "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": f"xen1: {PING_PORTAL}",
+        **iscsi_failed("xen1", "heartbeat"),
+        **iscsi_failed("xen1", "shared"),
     },
     "bond-nics xen1 eth0": {
         "network/test_bonds.py::test_bond_nics[xen1]": "xen1: bond is over eth0, expected eth0, eth1",
@@ -127,20 +143,13 @@ FAULTS: dict[str, dict[str, str]] = {
         "storage/test_srs.py::test_sr_pbds[ISOStore]": "ISOStore",
         "storage/test_srs.py::test_sr_shared[ISOStore]": "ISOStore",
     },
+    # The switch's end only: the hosts' bonds run LACP active, so the channel still bundles (two passive ends
+    # would not); the drift is in the configuration, and only the mode check sees it.
     "lacp-passive cisco-stack Po1": {
-        "network/test_reachability.py::test_host_answers_ping[xen1-Management]": host_unreachable("xen1", "Management"),
-        "network/test_reachability.py::test_host_answers_ping[xen1-Storage]": host_unreachable("xen1", "Storage"),
-        "network/test_reachability.py::test_host_answers_ping[xen1-XenMotion]": host_unreachable("xen1", "XenMotion"),
-        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test1]": vm_unreachable("CentOS6.5-test1"),
-        "network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test2]": vm_unreachable("CentOS6.5-test2"),
-        "network/test_bonds.py::test_bond_links_up[xen1]": "xen1: bond has 0 of 2 links up, expected all",
-        "network/test_jumbo.py::test_jumbo_echo[xen1]": XEN1_JUMBO,
-        "network/test_jumbo.py::test_oversize_echo_dropped[xen1]": XEN1_PATH_DOWN,
-        "network/test_port_channels.py::test_port_channel_in_use[Po1]": "Po1: flags SD, expected in use (SU)",
-        "network/test_port_channels.py::test_port_channel_bundled[Po1]": PO1_STANDALONE,
-        "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1: no LACP partner (xen1) on Gi1/0/13, Gi2/0/13",
-        "pool/test_dom0.py::test_bond_state[xen1]": "xen1: bond0 LACP status is configured, expected negotiated",
-        "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": f"xen1: {PING_PORTAL}",
+        "network/test_port_channels.py::test_port_channel_mode[Po1]": (
+            "Po1: Gi1/0/13 channel-group mode is passive, expected active; "
+            "Gi2/0/13 channel-group mode is passive, expected active"
+        ),
     },
     "load-balance cisco-stack dst-ip": {
         "network/test_load_balance.py::test_load_balance[cisco-stack]": (
@@ -165,7 +174,10 @@ FAULTS: dict[str, dict[str, str]] = {
         "network/test_port_channels.py::test_lacp_partner[Po1]": "Po1: no LACP partner (xen1) on Gi2/0/13",
         "pool/test_dom0.py::test_bond_state[xen1]": "xen1: bond0 member eth1 is disabled, expected enabled",
     },
+    # xen1's management frames land in VLAN 99: the hosts no longer hear each other, both still reach the
+    # statefile, and the tie between two one-host partitions goes to the lowest host UUID (xen1's): xen2 fences.
     "native-vlan-changed cisco-stack Po1 99": {
+        **fenced("xen2"),
         "network/test_reachability.py::test_host_answers_ping[xen1-Management]": host_unreachable("xen1", "Management"),
         "network/test_trunks.py::test_trunk_native_vlan[Po1]": "Po1: native VLAN 99, expected 5",
     },
@@ -187,12 +199,18 @@ FAULTS: dict[str, dict[str, str]] = {
     },
     "pool-extra-host xen-extra": {
         "pool/test_pool.py::test_pool_hosts": "pool lab: hosts are xen-extra, xen1, xen2: unexpected xen-extra",
+        "ha/test_config.py::test_statefile_on_heartbeat_sr": (
+            "HeartBeat SR: holds the HA statefile but is not attached on xen-extra"
+        ),
     },
     # A master the inventory does not list is, by definition, also a host it does not list.
     "pool-master-lost xen-extra": {
         "pool/test_pool.py::test_pool_hosts": "pool lab: hosts are xen-extra, xen1, xen2: unexpected xen-extra",
         "pool/test_pool.py::test_pool_master_in_inventory": (
             "pool lab: master is xen-extra, expected one of the inventory's hosts (xen1, xen2)"
+        ),
+        "ha/test_config.py::test_statefile_on_heartbeat_sr": (
+            "HeartBeat SR: holds the HA statefile but is not attached on xen-extra"
         ),
     },
     "pool-renamed lab-renamed": {
@@ -259,7 +277,11 @@ FAULTS: dict[str, dict[str, str]] = {
         "pool/test_dom0.py::test_storage_ping_jumbo[xen1]": f"xen1: {PING_PORTAL}",
         "pool/test_dom0.py::test_storage_ping_jumbo[xen2]": f"xen2: {PING_PORTAL}",
     },
+    # xen1 loses the statefile while xen2 keeps it: xen1 fences (HA's rule 2 needs every host to have lost it).
     "trunk-vlan-removed cisco-stack Po1 20": {
+        **fenced("xen1"),
+        **iscsi_failed("xen1", "heartbeat"),
+        **iscsi_failed("xen1", "shared"),
         "network/test_reachability.py::test_host_answers_ping[xen1-Storage]": host_unreachable("xen1", "Storage"),
         "network/test_jumbo.py::test_jumbo_echo[xen1]": XEN1_JUMBO,
         "network/test_jumbo.py::test_oversize_echo_dropped[xen1]": XEN1_PATH_DOWN,
@@ -302,6 +324,7 @@ FAULTS: dict[str, dict[str, str]] = {
     },
     "vm-missing CentOS6.5-test4": {
         "pool/test_vms.py::test_vm_exists[CentOS6.5-test4]": "CentOS6.5-test4: VM does not exist",
+        "storage/test_ha_storage.py::test_vm_disks_agile[CentOS6.5-test4]": "CentOS6.5-test4: VM does not exist",
     },
     "vm-no-pv-drivers CentOS6.5-test4": {
         "pool/test_vms.py::test_vm_pv_drivers[CentOS6.5-test4]": (
@@ -351,7 +374,8 @@ FAULTS: dict[str, dict[str, str]] = {
         "storage/test_srs.py::test_pbd_attached[Shared iSCSI-xen2]": "Shared iSCSI",
     },
     "sr-not-shared 'HeartBeat SR'": {
-        "storage/test_srs.py::test_sr_shared[HeartBeat SR]": "HeartBeat SR",
+        "storage/test_srs.py::test_sr_shared[HeartBeat SR]": "HeartBeat SR: SR is not shared, expected shared",
+        "ha/test_config.py::test_statefile_on_heartbeat_sr": "HeartBeat SR: holds the HA statefile but is not shared",
     },
     "lun-missing iqn.2006-01.com.openfiler:tsn.shared 1": {
         "storage/test_target.py::test_lun_size[iqn.2006-01.com.openfiler:tsn.shared-lun1]": (
@@ -385,10 +409,13 @@ FAULTS: dict[str, dict[str, str]] = {
         "ha/test_config.py::test_statefile_on_heartbeat_sr": "HeartBeat SR",
         "storage/test_srs.py::test_sr_shared[HeartBeat SR]": "HeartBeat SR",
     },
+    # Management off xen2's trunk: the hosts no longer hear each other and the tie goes to xen1 (lowest UUID).
     "ha-heartbeat-cut xen2": {
-        "ha/test_config.py::test_ha_plan_exists": "pool lab",
-        "network/test_trunks.py::test_trunk_allowed_vlans[Po2]": "Po2",
-        "pool/test_hosts.py::test_host_live[xen2]": "xen2",
+        **fenced("xen2"),
+        "network/test_reachability.py::test_host_answers_ping[xen2-Management]": host_unreachable("xen2", "Management"),
+        "network/test_trunks.py::test_trunk_allowed_vlans[Po2]": (
+            "Po2: trunk does not allow VLAN 5 (Management), used by xen2"
+        ),
     },
     "vm-ha-unprotected CentOS6.5-test4": {
         "ha/test_config.py::test_vm_restart_priority[CentOS6.5-test4]": "CentOS6.5-test4",
@@ -401,38 +428,11 @@ FAULTS: dict[str, dict[str, str]] = {
 }
 
 
-# Rows whose outcome in the whole run was not yet pinned again after HA (T = 4 s on the twin) and the
-# reachability checks landed: a fault that cuts a host's management or storage path now also gets the host
-# fenced by the hosts' own rules, and VMs restarted elsewhere, within the run, so these rows fail more checks
-# than they list, depending on how far HA got. They still run and report (non-strict xfail); pinning each
-# one again, with HA's timing made deterministic for the catalogue run, is open work (closing note, issue 7).
-UNPINNED: frozenset[str] = frozenset(
-    {
-        "bond-mode xen1 balance-slb",
-        "bond-nics xen1 eth0",
-        "dom0-service-stopped xen1 multipathd",
-        "host-mtu xen1 Storage 9198",
-        "host-nic-down xen1 eth1",
-        "host-not-live xen2",
-        "lacp-passive cisco-stack Po1",
-        "load-balance cisco-stack dst-ip",
-        "member-mismatch cisco-stack Gi2/0/13 99",
-        "native-vlan-changed cisco-stack Po1 99",
-        "pool-extra-host xen-extra",
-        "pool-master-lost xen-extra",
-        "svi-shutdown cisco-stack 30",
-        "switch-member-shutdown cisco-stack Gi2/0/13",
-        "trunk-vlan-removed cisco-stack Po1 20",
-        "trunk-vlan-removed cisco-stack Po2 10",
-        "vm-vif-unplugged CentOS6.5-test4",
-        "vm-missing CentOS6.5-test4",
-        "sr-not-shared 'HeartBeat SR'",
-        "ha-disabled",
-        "ha-statefile-sr-unshared",
-        "ha-heartbeat-cut xen2",
-        "vm-ha-unprotected CentOS6.5-test4",
-    }
-)
+# Rows whose outcome is not yet deterministic: the host they cut off (xen1) is the pool master, it fences, and
+# whether the survivor has taken the master's role before the suite reads the lab, or xen1 has rebooted and
+# still claims it, varies from run to run (HA's master failover in the twin races the fenced master's reboot).
+# They run and report as non-strict xfails (issue 7's closing note).
+UNPINNED: frozenset[str] = frozenset({"bond-mode xen1 balance-slb", "trunk-vlan-removed cisco-stack Po1 20"})
 
 
 def param(entry: str) -> object:
@@ -440,7 +440,7 @@ def param(entry: str) -> object:
     import pytest
 
     if entry in UNPINNED:
-        return pytest.param(entry, marks=pytest.mark.xfail(strict=False, reason="not re-pinned since HA landed"))
+        return pytest.param(entry, marks=pytest.mark.xfail(strict=False, reason="outcome not yet deterministic"))
     return entry
 
 

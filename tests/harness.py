@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from xenlab.inventory import Inventory, load_inventory
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INVENTORY = ROOT / "inventory" / "simlab.yml"
 SUITE_TIMEOUT_S = 300
+HA_REST_S = 60  # at most this long for HA to act on a fault (a fence, a reboot, restarts) before a suite runs
 
 # The tests' twin is the default lab on other loopbacks and names, so it never clashes with a user's twin.
 TWIN_SWAPS = (("127.18.", "127.19."), ("workshop", "xltest"), ("../.simlab/", "../../.simlab/"))
@@ -61,6 +63,7 @@ class Outcome:
     passed: set[str] = field(default_factory=set)
     failed: dict[str, str] = field(default_factory=dict)  # node id -> first line of the failure message
     skipped: dict[str, str] = field(default_factory=dict)
+    properties: dict[str, dict[str, str]] = field(default_factory=dict)  # node id -> what it record_property'd
     output: str = ""
     returncode: int = 0
 
@@ -101,6 +104,9 @@ def read_junit(path: Path, suite_dir: Path) -> Outcome:
         if failure is None:
             failure = case.find("error")
         skipped = case.find("skipped")
+        recorded = {p.get("name", ""): p.get("value", "") for p in case.iter("property")}
+        if recorded:
+            outcome.properties[node] = recorded
         if failure is not None:
             outcome.failed[node] = _message(failure)
         elif skipped is not None:
@@ -123,20 +129,43 @@ class TwinHarness:
         return self.twin.lab
 
     def run_suite(
-        self, suite: str, faults: list[tuple[str, list[str]]] = (), *args: str, env: dict[str, str] | None = None
+        self,
+        suite: str,
+        faults: list[tuple[str, list[str]]] = (),
+        *args: str,
+        env: dict[str, str] | None = None,
+        inventory: Path | None = None,
     ) -> Outcome:
-        """Inject ``faults``, run ``suite`` (a path under the repo), heal, and return what failed."""
+        """Inject ``faults``, run ``suite`` (a path under the repo), heal, and return what failed.
+        ``inventory``: another inventory of this same twin (other expectations or options)."""
         baseline = self._placement()
         for name, fault_args in faults:
             self.lab.faults.inject(name, list(fault_args))
-        self.twin.settle()
+        self.settle()
         try:
-            return self._pytest(suite, *args, env=env)
+            return self._pytest(suite, *args, env=env, inventory=inventory)
         finally:
             if faults:
                 self.lab.faults.heal()
-                self.twin.settle()
+                self.settle()
                 self._put_back(baseline)
+
+    def settle(self) -> None:
+        """The twin at rest, HA's consequences included: a host whose xhad can no longer show it survives
+        (statefile or peers lost) fences when its watchdog fires, up to T later, and the HA face's own settle
+        returns before that; so wait for those doubts to end (fenced, or survival shown again). A row's
+        outcome is then the lab after HA acted, never a race with it."""
+        deadline = time.monotonic() + HA_REST_S
+        while True:
+            self.twin.settle()
+            if not self._ha_doubts() or time.monotonic() > deadline:
+                return
+            time.sleep(0.2)
+
+    def _ha_doubts(self) -> list[str]:
+        ha = next((face for face in self.twin.faces if getattr(face, "name", "") == "ha"), None)
+        daemons = dict(getattr(ha, "daemons", {}))
+        return [n for n, d in daemons.items() if not d.stopped and d.view.state == "online" and d.doubt]
 
     def _placement(self) -> tuple[str | None, dict[str, tuple[str, str | None]]]:
         with self.lab.lock:
@@ -161,7 +190,7 @@ class TwinHarness:
                 elif vm.resident_on != host:
                     placement.resume_on(vm, host)  # the guest announces itself there, as after a migration
         self.lab.changed()
-        self.twin.settle()
+        self.settle()
 
     def healthy(self, suite: str) -> Outcome:
         """The suite's outcome against the healthy twin, run once per session."""

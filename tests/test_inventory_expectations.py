@@ -37,14 +37,24 @@ def test_mode_on_port_channels_are_judged_static(twin: TwinHarness, tmp_path: Pa
     inventory = expectations_copy(tmp_path, "static", _static_channels)
     outcome = twin.run_expecting(PORT_CHANNELS, inventory)
     assert outcome.failed == {
-        "test_port_channels.py::test_port_channel_in_use[Po1]": "Po1: protocol is LACP, expected none (static) "
-        "(mode on)",
-        "test_port_channels.py::test_port_channel_in_use[Po2]": "Po2: protocol is LACP, expected none (static) "
-        "(mode on)",
+        f"test_port_channels.py::test_port_channel_mode[Po{n}]": f"Po{n}: Gi1/0/{m} channel-group mode is active, "
+        f"expected on; Gi2/0/{m} channel-group mode is active, expected on"
+        for n, m in ((1, 13), (2, 14))
     }, outcome.summary()
     ran = set(outcome.failed) | outcome.passed
     assert {n for n in ran if "test_lacp_partner" in n} == {"test_port_channels.py::test_lacp_partner[Po3]"}
     assert not outcome.skipped, outcome.summary()
+
+
+def test_passive_port_channels_are_judged_passive(twin: TwinHarness, tmp_path: Path) -> None:
+    def passive(data: dict) -> None:
+        data["switches"][0]["port_channels"][2]["mode"] = "passive"
+
+    outcome = twin.run_expecting(PORT_CHANNELS, expectations_copy(tmp_path, "passive", passive))
+    assert outcome.failed == {
+        "test_port_channels.py::test_port_channel_mode[Po3]": "Po3: Gi1/0/24 channel-group mode is active, expected "
+        "passive; Gi2/0/24 channel-group mode is active, expected passive"
+    }, outcome.summary()
 
 
 def test_active_backup_bonds_are_judged_active_backup(twin: TwinHarness, tmp_path: Path) -> None:

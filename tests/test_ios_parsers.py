@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from simlab.ios.config import GLOBAL, apply_line
 from simlab.ios.show import show
 from simlab.ios.words import Words
 from simlab.model.build import build_lab
 from xenlab.inventory import load_inventory
-from xenlab.switch.facts import collect_switch_facts
+from xenlab.switch.facts import collect_switch_facts, lacp_mode
 from xenlab.switch.parse import ParseError, parse_output
 
 DATA = Path(__file__).parent / "data" / "ios"
@@ -163,3 +164,26 @@ def test_twin_facts(lab):
     assert facts.switchports["Po1"].allowed == [5, 10, 20, 30] and facts.switchports["Po1"].native_vlan == 5
     assert facts.lacp["Gi2/0/13"].present and facts.load_balance == "src-mac" and facts.system_mtu == 9198
     assert "show lacp neighbor" in facts.to_dict()["raw"]
+    assert facts.port_channels["Po1"].modes == {"Gi1/0/13": "active", "Gi2/0/13": "active"}
+
+
+def test_real_lacp_internal_flags_give_each_members_mode():
+    """IOS: "A - Device is in Active mode  P - Device is in Passive mode", after S/F (the LACPDU rate)."""
+    rows = parse_output("show lacp internal", sample("genie_show_lacp_internal.txt"))
+    assert {r["port"]: lacp_mode(r["flags"]) for r in rows} == dict.fromkeys(
+        ["Gi2", "Gi3", "Gi4", "Gi5", "Gi6"], "active"
+    )
+    assert [lacp_mode(f) for f in ("SP", "FP", "FA", "")] == ["passive", "passive", "active", ""]
+
+
+def test_passive_members_and_static_channels_read_as_their_mode():
+    lab = build_lab(load_inventory(INVENTORY))
+    lab.faults.inject("lacp-passive", ["cisco-stack", "Po1"])
+    facts = collect_switch_facts(RecordedClient(lab))
+    assert facts.port_channels["Po1"].modes == {"Gi1/0/13": "passive", "Gi2/0/13": "passive"}
+    assert facts.port_channels["Po1"].members == {"Gi1/0/13": "P", "Gi2/0/13": "P"}  # the host's bond is active
+    lab.faults.heal()
+    stack, mode = lab.switches["cisco-stack"], GLOBAL
+    for line in ("interface range Gi1/0/14, Gi2/0/14", "channel-group 2 mode on"):
+        mode = apply_line(stack, mode, line)
+    assert collect_switch_facts(RecordedClient(lab)).port_channels["Po2"].modes == {"Gi1/0/14": "on", "Gi2/0/14": "on"}

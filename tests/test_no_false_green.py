@@ -79,7 +79,6 @@ def test_deselected_is_not_a_skip(tmp_path: Path) -> None:
     assert run.returncode == pytest.ExitCode.OK, run.stdout
 
 
-@pytest.mark.xfail(strict=False, reason="VM reachability left over from earlier cases on the shared twin")
 def test_real_lab_with_a_missing_probe_namespace_fails_naming_it(twin: TwinHarness, tmp_path: Path) -> None:
     """The tests' twin, driven as a real lab (kind: real) whose probe namespace has a typo."""
     inventory = twin.inventory

@@ -123,3 +123,18 @@ def test_sigterm_during_a_migration_restores_every_vm(twin: TwinHarness, tmp_pat
     assert proc.returncode != 0, out
     assert _placement(twin) == before, out
     assert not any(v.operation for v in twin.lab.vms.values())
+
+
+def test_a_lab_held_by_another_destructive_run_is_refused(twin: TwinHarness) -> None:
+    """The one lab lock (xenlab/lablock.py) HA's drills take too: while another run holds it, nothing migrates."""
+    from xenlab.lablock import LabLock
+
+    other = LabLock(twin.inventory.lab.name)
+    other.acquire()
+    try:
+        outcome = twin.run_suite(SUITE, [], *_flags(twin))
+    finally:
+        other.release()
+    assert set(outcome.failed) == {CHECK.format(VM1), CHECK.format(VM4)}, outcome.summary()
+    for message in outcome.failed.values():
+        assert message.startswith(f"{twin.inventory.lab.name}: a destructive run already holds this lab"), message

@@ -2,8 +2,9 @@
 
 A clone carries ``other_config:xenlab_disposable = <lab name>``. ``remove_leftovers`` (called when a
 destructive session starts) shuts down and destroys every VM so tagged, with its disks; ``provision``
-clones the template (copy on write), starts the clone on a host and waits for its guest to report
-an address; ``destroy`` removes one clone and its disks.
+clones the template (copy on write), leaves the clone without an HA restart priority (so HA
+neither restarts it behind the test's back nor plans capacity for it), starts it on a host and waits
+for its guest to report an address; ``destroy`` removes one clone and its disks.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import XenAPI
 
-from xenlab.migration import wait_for
+from xenlab.migration import wait_for, wait_idle
 
 TAG = "xenlab_disposable"
 
@@ -26,8 +27,12 @@ def _disks(xenapi: Any, vm: str) -> list[str]:
     ]
 
 
-def destroy(xenapi: Any, vm: str) -> None:
-    """Shut the clone down if it runs, destroy it and its disks (its VIFs and VBDs go with it)."""
+def destroy(xenapi: Any, vm: str, timeout: float = 300) -> None:
+    """Shut the clone down if it runs, destroy it and its disks (its VIFs and VBDs go with it).
+
+    A migration an interrupted run started may still be in flight: it is waited for (xapi refuses a
+    shutdown meanwhile)."""
+    wait_idle(xenapi, vm, timeout)
     disks = _disks(xenapi, vm)
     if xenapi.VM.get_power_state(vm) != "Halted":
         xenapi.VM.hard_shutdown(vm)
@@ -59,6 +64,11 @@ def provision(xenapi: Any, template: str, name: str, host: str, lab_name: str, t
     vm = xenapi.VM.clone(refs[0], name)
     try:
         xenapi.VM.add_to_other_config(vm, TAG, lab_name)
+        # Unprotected whatever the template says: HA must neither restart a clone behind the test's back
+        # nor count it in the pool's failover plan (a template of a protected VM carries its priority).
+        if xenapi.VM.get_ha_always_run(vm):
+            xenapi.VM.set_ha_always_run(vm, False)
+        xenapi.VM.set_ha_restart_priority(vm, "")
         xenapi.VM.provision(vm)
         xenapi.VM.start_on(vm, xenapi.host.get_by_name_label(host)[0], False, False)
 

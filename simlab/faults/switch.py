@@ -14,7 +14,6 @@ from simlab.faults import lookup
 from simlab.faults.registry import FaultError, Undo, fault, set_attr, undo_all
 from simlab.ios.config import GLOBAL, LOAD_BALANCE, apply_line
 from simlab.ios.words import CliError
-from simlab.model import links
 from simlab.model.lab import Lab
 from simlab.model.switch import Interface, SwitchStack
 from xenlab.ifname import parse_port
@@ -79,17 +78,16 @@ def member_shutdown(lab: Lab, switch: str, port: str) -> Undo:
 
 @fault(
     "lacp-passive",
-    breaks="LACP negotiation: the port-channel's members and its peer's bond both passive",
+    breaks="the channel-group mode: the port-channel's members LACP passive (the peer's active bond still bundles "
+    "them; two passive ends would not)",
     example=lambda inv: list(_first_pc(inv)[:2]),
 )
 def lacp_passive(lab: Lab, switch: str, port_channel: str) -> Undo:
     stack = lookup.switch(lab, switch)
     po, members = _port_channel(stack, port_channel)
     group = parse_port(po.name).numbers[0]
-    peers = {c.server for m in members if (c := lab.cable_at(stack.name, parse_port(m.name).short))}
-    bonds = [b for p in sorted(peers) if (b := links.server_bond(lab, p)) is not None]
     lines = [line for m in members for line in (f"interface {m.name}", f"channel-group {group} mode passive")]
-    return undo_all(_configure(stack, lines, members), *(set_attr(b, "lacp_active", False) for b in bonds))
+    return _configure(stack, lines, members)
 
 
 @fault(

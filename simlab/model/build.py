@@ -163,12 +163,15 @@ def local_sr_key(host: str) -> str:
 def _vm_disks(inv: Inventory, vms: dict[str, VM], srs: dict[str, SR]) -> None:
     """Each VM's system disk on the SR for VMs (its host's local SR if there is none), and an empty CD drive."""
     shared = next((sr for sr in srs.values() if sr.role == "vms"), None)
-    for v in inv.vms:
-        vm, sr = vms[v.name], shared or srs[local_sr_key(v.host)]
-        disk = sr.add_vdi(VDI(f"{v.name} 0", stable_uuid(inv.lab.name, "VDI", v.name), VM_DISK_SIZE))
+    placed = [(v.name, v.host) for v in inv.vms]
+    if inv.xenmotion.template:
+        placed.append((inv.xenmotion.template, inv.pool.hosts[0].name))
+    for name, host in placed:
+        vm, sr = vms[name], shared or srs[local_sr_key(host)]
+        disk = sr.add_vdi(VDI(f"{name} 0", stable_uuid(inv.lab.name, "VDI", name), VM_DISK_SIZE))
         vm.vbds = [
-            VBD(stable_uuid(inv.lab.name, "VBD", v.name, 0), disk.uuid, "0", "Disk", "RW", bootable=True),
-            VBD(stable_uuid(inv.lab.name, "VBD", v.name, 3), None, "3", "CD", "RO"),
+            VBD(stable_uuid(inv.lab.name, "VBD", name, 0), disk.uuid, "0", "Disk", "RW", bootable=True),
+            VBD(stable_uuid(inv.lab.name, "VBD", name, 3), None, "3", "CD", "RO"),
         ]
 
 
@@ -192,7 +195,29 @@ def _vms(inv: Inventory) -> dict[str, VM]:
             auto_poweron=v.auto_poweron,
             domid=domid,
         )
+    if inv.xenmotion.template:
+        vms[inv.xenmotion.template] = _template(inv, inv.xenmotion.template)
     return vms
+
+
+def _template(inv: Inventory, name: str) -> VM:
+    """The template the disposable test VMs are cloned from, as a lab prepared for this suite has it: halted,
+    unprotected, a system disk on the SR for VMs, a VIF on the clone network (its clones get their address
+    on that network when they boot)."""
+    data = inv.network_by_purpose("data")
+    return VM(
+        name=name,
+        uuid=stable_uuid(inv.lab.name, "VM", name),
+        power_state="Halted",
+        resident_on=None,
+        affinity=None,
+        memory_bytes=1024 * MIB,
+        network=inv.xenmotion.clone_network or (data.name if data else None),
+        address=None,
+        mac=stable_mac(inv.lab.name, "vm", name),
+        auto_poweron=False,
+        is_template=True,
+    )
 
 
 def _storage(inv: Inventory) -> StorageServer | None:

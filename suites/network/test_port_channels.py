@@ -1,4 +1,5 @@
-"""Port-channels: the inventory's protocol and in use, every member bundled, spread over the stack, partners heard."""
+"""Port-channels: in use, members in the inventory's channel-group mode and bundled, spread over the stack,
+partners heard."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ FLAGS = {
     "u": "unsuitable",
     "f": "failed to allocate",
 }
-STATIC = "-"  # the protocol show etherchannel summary gives a channel of mode on
 
 
 def _port_channel(switch_facts: dict[str, SwitchFacts], switch: Switch, pc: PortChannel) -> PortChannelFact:
@@ -25,18 +25,24 @@ def _port_channel(switch_facts: dict[str, SwitchFacts], switch: Switch, pc: Port
     return found
 
 
-def _protocol(protocol: str) -> str:
-    return "none (static)" if protocol == STATIC else protocol
-
-
 def test_port_channel_in_use(port_channel: tuple[Switch, PortChannel], switch_facts: dict[str, SwitchFacts]) -> None:
     switch, pc = port_channel
     found = _port_channel(switch_facts, switch, pc)
-    expected = "LACP" if pc.lacp else STATIC
-    assert found.protocol == expected, (
-        f"{pc.name}: protocol is {_protocol(found.protocol)}, expected {_protocol(expected)} (mode {pc.mode})"
-    )
     assert found.flags == "SU", f"{pc.name}: flags {found.flags}, expected in use (SU)"
+
+
+def test_port_channel_mode(port_channel: tuple[Switch, PortChannel], switch_facts: dict[str, SwitchFacts]) -> None:
+    """Each member's channel-group mode is the inventory's: LACP active or passive, or static on.
+
+    Members missing from the port-channel are test_port_channel_bundled's to report."""
+    switch, pc = port_channel
+    found = _port_channel(switch_facts, switch, pc)
+    wrong = [
+        f"{member} channel-group mode is {found.modes.get(member) or 'not shown by IOS'}, expected {pc.mode}"
+        for member in pc.members
+        if member in found.members and found.modes.get(member) != pc.mode
+    ]
+    assert not wrong, f"{pc.name}: " + "; ".join(wrong)
 
 
 def test_port_channel_bundled(port_channel: tuple[Switch, PortChannel], switch_facts: dict[str, SwitchFacts]) -> None:

@@ -31,7 +31,9 @@ def test_host_answers_ping(icmp_probe: Ping, host_network: tuple[Host, str]) -> 
 
 def test_vm_answers_ping(icmp_probe: Ping, xapi_facts: XapiFacts, reachable_vm: VM) -> None:
     vm = xapi_facts.vm(reachable_vm.name)
-    if vm is None or not vm.running:
+    if vm is None:
+        pytest.skip(f"{reachable_vm.name} does not exist (test_vm_exists reports it)")
+    if not vm.running:
         pytest.skip(f"{reachable_vm.name} is not running (test_vm_running reports it)")
     address = str(reachable_vm.address)
     report = icmp_probe(address, reachable_vm.network)

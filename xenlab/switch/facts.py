@@ -19,12 +19,14 @@ COMMANDS = (
     "show ip interface brief",
     "show etherchannel summary",
     "show lacp neighbor",
+    "show lacp internal",
     "show interfaces trunk",
     "show interfaces switchport",
     "show etherchannel load-balance",
     "show system mtu",
 )
 NO_PARTNER = "0000.0000.0000"
+STATIC = "-"  # the protocol show etherchannel summary gives a channel of mode on
 # IOS-XE routers spell member flags as words; the checks speak Catalyst letters.
 MEMBER_FLAGS = {"bndl": "P", "hot-sby": "H", "susp": "s", "stand-alone": "I", "indep": "I", "down": "D"}
 
@@ -58,6 +60,9 @@ class PortChannelFact:
     flags: str  # SU
     protocol: str  # LACP
     members: dict[str, str]  # short port name -> flag (P, s, I, D, ...)
+    # short port name -> its channel-group mode: active | passive (LACP, from the A/P of its ``show lacp
+    # internal`` flags), on (a static channel), PAgP; "" when IOS did not say
+    modes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -123,6 +128,25 @@ def _vlans(chunks: list[str]) -> list[int]:
     return sorted(parse_vlan_list(",".join(chunks)))
 
 
+def lacp_mode(flags: str) -> str:
+    """``show lacp internal`` flags (``SA``, ``FP``): A - Device is in Active mode, P - in Passive mode."""
+    return "active" if "A" in flags else "passive" if "P" in flags else ""
+
+
+def _read_modes(facts: SwitchFacts, lacp_internal: list[dict[str, Any]]) -> None:
+    """Each member's channel-group mode: a static channel's are ``on``; an LACP one's say active or passive
+    in the port's own flags (the neighbor table holds the partner's)."""
+    flags = {(int(r["group"]), _short(r["port"])): r["flags"] for r in lacp_internal}
+    for pc in facts.port_channels.values():
+        for member in pc.members:
+            if pc.protocol == STATIC:
+                pc.modes[member] = "on"
+            elif pc.protocol == "LACP":
+                pc.modes[member] = lacp_mode(flags.get((pc.group, member), ""))
+            else:
+                pc.modes[member] = pc.protocol
+
+
 def collect_switch_facts(client: SwitchClient) -> SwitchFacts:
     rows = {command: client.parsed(command) for command in COMMANDS}
     facts = SwitchFacts(client.name, raw={c: client.raw[c] for c in COMMANDS})
@@ -142,6 +166,7 @@ def collect_switch_facts(client: SwitchClient) -> SwitchFacts:
         facts.port_channels[r["bundle_name"]] = PortChannelFact(
             r["bundle_name"], int(r["group"]), r["bundle_status"], r["bundle_protocol"], members
         )
+    _read_modes(facts, rows["show lacp internal"])
     for r in rows["show lacp neighbor"]:
         port = _short(r["port"])
         facts.lacp[port] = LacpNeighborFact(port, int(r["group"]), r["flags"], r["dev_id"].lower(), r["port_state"])

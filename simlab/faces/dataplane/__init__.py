@@ -59,7 +59,7 @@ class DataPlane:
         self._start_error: BaseException | None = None
         self._thread: threading.Thread | None = None
         self._subscribed = False
-        self._announced: dict[str, int] = {}  # VM namespace -> gratuitous ARPs sent for it
+        self._announced: dict[tuple[str, str], int] = {}  # (VM namespace, guest MAC) -> gratuitous ARPs sent
 
     # -- Face -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -74,7 +74,9 @@ class DataPlane:
         self._ready.clear()
         with self.lab.lock:
             # Guests that announced before the data plane came up need not do it again.
-            self._announced = {ns: a.count for ns, a in desired_state(self.lab, self.names).announcements.items()}
+            self._announced = {
+                (ns, a.mac): a.count for ns, a in desired_state(self.lab, self.names).announcements.items()
+            }
         self._start_error = None
         # pyroute2 sockets belong to the thread that opened them: all kernel work happens in the worker.
         self._thread = threading.Thread(target=self._run, name="simlab-dataplane", daemon=True)
@@ -133,7 +135,10 @@ class DataPlane:
     def _announce(self, want: Desired) -> None:
         """One gratuitous ARP from each VM whose guest announced itself since the last pass, once it is plugged in."""
         for ns, announcement in want.announcements.items():
-            if announcement.count <= self._announced.get(ns, 0):
+            # Keyed by the guest's MAC too: a VM destroyed and another made under its name (a disposable
+            # clone of the next run) is a new guest whose count starts again.
+            key = (ns, announcement.mac)
+            if announcement.count <= self._announced.get(key, 0):
                 continue
             port = next((p for p in want.ports.values() if p.ns == ns), None)
             if port is None or port.bridge is None:
@@ -142,7 +147,7 @@ class DataPlane:
                 garp.send(ns, port.name, announcement.mac, announcement.address)
             except OSError as exc:
                 log.warning("gratuitous ARP from %s failed: %s", ns, exc)
-            self._announced[ns] = announcement.count
+            self._announced[key] = announcement.count
 
     def settle(self, timeout: float = 5.0) -> bool:
         """Wait until the kernel reflects every model change made before this call."""

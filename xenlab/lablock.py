@@ -1,4 +1,9 @@
-"""The lab lock: two destructive runs against one lab never overlap, whoever starts them."""
+"""The lab lock: two destructive runs against one lab never overlap, whoever starts them.
+
+One lock file per lab name, taken by every destructive suite (HA failover, XenMotion) through the one
+session fixture ``lab_lock`` (fixtures/lablock.py): flock is per open file, so a second lock on the same
+file in the same session would refuse its own run.
+"""
 
 from __future__ import annotations
 
