@@ -428,10 +428,14 @@ FAULTS: dict[str, dict[str, str]] = {
 }
 
 
-# Rows whose outcome is not yet deterministic: xen1 loses the statefile only, and whether its fence (and the
-# survivor's takeover) lands before the suite reads the lab still varies when the row follows another fence.
-# They run and report as non-strict xfails (issue 7's closing note).
-UNPINNED: frozenset[str] = frozenset({"trunk-vlan-removed cisco-stack Po1 20"})
+# Rows whose outcome is not yet deterministic: the host they cut off (xen1) is the pool master and fences. When
+# one follows another master fence, the healed xen1 may not have rejoined the liveset yet (nor xen2 taken the
+# master's role, even 60 s on), so the new fault meets a "starting" xen1 that cannot fence and stays live in
+# XenAPI; the row then lacks its fence (no test_host_live[xen1], test_ha_plan_exists failures, xen1's VMs not
+# restarted). Seen in both orders (bond-mode then trunk, trunk then bond-mode). The fix belongs to the twin's
+# HA (a healed, rebooted master rejoins, or the survivor takes the role, before the HA face calls itself at
+# rest). They run and report as non-strict xfails (issue 7's closing note).
+UNPINNED: frozenset[str] = frozenset({"bond-mode xen1 balance-slb", "trunk-vlan-removed cisco-stack Po1 20"})
 
 
 def param(entry: str) -> object:

@@ -7,9 +7,11 @@ a fault whose consequence HA works out by itself, like a cut heartbeat network, 
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
+from simlab.ha.statefile import BLOCK, decode
 from tests.harness import TwinHarness, check_outcome
 
 SUITE = "suites/ha/test_config.py"
@@ -72,3 +74,66 @@ def test_cut_heartbeat_network_fences_the_partition_loser(twin: TwinHarness) -> 
     )
     assert "ha/test_config.py::test_ha_plan_exists" in outcome.failed, outcome.summary()
     assert any("xen2 fenced itself" in text for _, text in twin.lab.ha.log), twin.lab.ha.log
+
+
+def _ha_face(twin: TwinHarness):  # -> simlab.faces.ha.HaFace
+    return next(face for face in twin.twin.faces if face.name == "ha")
+
+
+def _until(condition, timeout: float) -> bool:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the statefile is on the real iSCSI target (root)")
+def test_statefile_is_written_on_the_heartbeat_lun_over_each_hosts_session(twin: TwinHarness) -> None:
+    """Read back through xen2's own session what every xhad wrote: the pool block and a slot per host."""
+    face, lab = _ha_face(twin), twin.lab
+    twin.twin.settle()
+    dev = lab.iscsi.device("xen2", lab.ha_statefiles()[0])
+
+    def written() -> tuple[dict | None, list[dict | None]]:
+        slots = [decode(dev.read(BLOCK * (1 + p.index), BLOCK)) for p in face.peers]
+        return decode(dev.read(0, BLOCK)), slots
+
+    def as_expected() -> bool:
+        pool, slots = written()
+        master = lab.hosts[lab.pool.master].uuid
+        return (
+            pool is not None
+            and pool.get("generation") == face.generation
+            and pool.get("master") == master
+            and all(
+                s is not None and s.get("host") == p.uuid and s.get("state") == "online"
+                for p, s in zip(face.peers, slots, strict=True)
+            )
+        )
+
+    # A host fenced by an earlier test may still be joining: its slot says so until the master admits it.
+    assert _until(as_expected, 8 * lab.pool.ha_timeout_s), written()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the statefile is on the real iSCSI target (root)")
+def test_stopped_target_cuts_every_storage_heartbeat_and_all_survive_by_rule_2(twin: TwinHarness) -> None:
+    """No flag: the hosts' SCSI commands to the stopped target fail, so every xhad loses the statefile; they
+    still hear each other, so none fences. With the target back, the sessions recover and so does the
+    storage heartbeat."""
+    lab, views = twin.lab, twin.lab.ha.daemons
+    twin.twin.settle()
+    fenced = {name: view.fenced_count for name, view in views.items()}
+    lab.faults.inject("target-stopped", [])
+    try:
+        lost = _until(lambda: not any(v.sees_statefile for v in views.values()), 6 * lab.pool.ha_timeout_s)
+        assert lost, {name: v.sees_statefile for name, v in views.items()}
+        time.sleep(3 * lab.pool.ha_timeout_s)  # longer than any watchdog: rule 2 keeps kicking them
+        assert all(v.state == "online" for v in views.values()), ({n: v.state for n, v in views.items()}, lab.ha.log)
+    finally:
+        lab.faults.heal()
+    back = _until(lambda: all(v.sees_statefile for v in views.values()), 6 * lab.pool.ha_timeout_s + 10)
+    assert back, {name: v.sees_statefile for name, v in views.items()}
+    twin.twin.settle()
+    assert {name: view.fenced_count for name, view in views.items()} == fenced

@@ -1,7 +1,8 @@
 """The HA face: xhad on every host and xapi's failover on the master, following ``pool.ha_enabled``.
 
-Needs the data plane (heartbeats are real packets between the host namespaces); without it HA
-stays configured in XenAPI but no host is ever declared dead, and the log says so.
+Needs the data plane (heartbeats are real packets between the host namespaces) and the storage face
+(storage heartbeats are SCSI commands over each host's iSCSI session to the heartbeat SR's LUN); without
+them HA stays configured in XenAPI but no host is ever declared dead, and the log says so.
 
 Hosts that fence reboot: powered off at once, powered on ``boot_s`` later, and their xhad starts
 again and asks to join; it joins only when its heartbeats reach the others again.
@@ -17,11 +18,13 @@ from typing import TYPE_CHECKING
 
 from simlab.ha.daemon import Daemon, Peer
 from simlab.ha.failover import Failover
-from simlab.ha.statefile import BLOCK, BlockServer, UdpBlockDevice, encode
+from simlab.ha.statefile import IscsiStatefile, RegionDevice, encode
 from simlab.model import messages
 from simlab.model.ha import DaemonView, Timeouts
 from simlab.model.lab import Lab
 from simlab.model.netnames import Names
+from simlab.model.storage import VDI
+from xenlab import iscsi
 
 if TYPE_CHECKING:
     from simlab.twin import Twin
@@ -36,7 +39,7 @@ class HaFace:
     def __init__(self, lab: Lab, names: Names) -> None:
         self.lab, self.names = lab, names
         self.daemons: dict[str, Daemon] = {}
-        self.server: BlockServer | None = None
+        self.statefile: VDI | None = None  # while HA runs: the statefile VDI on the heartbeat SR
         self.failover: Failover | None = None
         self.generation = ""
         self.peers: list[Peer] = []
@@ -61,7 +64,7 @@ class HaFace:
         t = Timeouts(self.lab.pool.ha_timeout_s)
         return [
             f"ha    xhad on {len(self.daemons)} hosts, T={t.t:g}s (heartbeat every {t.heartbeat_interval:g}s, "
-            f"UDP 694 on the management network), statefile on {self.lab.pool.ha_heartbeat_sr}"
+            f"UDP 694 on the management network), statefile on {self.lab.pool.ha_heartbeat_sr} over iSCSI"
         ]
 
     def settle(self, timeout: float = 10.0) -> bool:
@@ -77,8 +80,8 @@ class HaFace:
         lab = self.lab
         with lab.lock:
             if not lab.pool.ha_enabled:
-                return self.server is None
-            if self.server is None or self.fence_pending or any(d != float("inf") for d in self.booting.values()):
+                return self.statefile is None
+            if self.statefile is None or self.fence_pending or any(d != float("inf") for d in self.booting.values()):
                 return False
             if self.failover is not None and self.failover.busy:
                 return False
@@ -120,11 +123,24 @@ class HaFace:
         return va is not None and va == vb
 
     def _reach_storage(self, host: str) -> bool:
+        """Whether the host's statefile I/O can get through, as things are now (for settle only): its
+        session is up, or will be once recovery logs in again with the credentials it has."""
         from simlab.model import links
 
-        storage = self.lab.storage
-        if storage is None or not storage.powered:
+        storage, sr = self.lab.storage, self.lab.srs.get(self.lab.pool.ha_heartbeat_sr or "")
+        pbd = sr.pbd_of(host) if sr is not None else None
+        if storage is None or not storage.powered or not storage.target_running or pbd is None or not pbd.attached:
             return False
+        if sr is None or not any(t.iqn == sr.iqn and t.lun(sr.lun or 0) for t in storage.targets):
+            return False
+        session = pbd.session
+        if session is None:
+            return False
+        if not session.logged_in and self.lab.iscsi is not None:  # recovery logs in with the PBD's CHAP
+            chap = self.lab.iscsi.credentials(pbd)
+            want = storage.chap_password.reveal() if storage.chap_password is not None else None
+            if chap is not None and want is not None and chap.password != want:
+                return False
         vh = links.switch_vlan_for(self.lab, host, self.storage_net)
         return vh is not None and vh == links.switch_vlan_for(self.lab, storage.name, self.storage_net)
 
@@ -134,11 +150,11 @@ class HaFace:
         while not self._stop.wait(POLL_S):
             try:
                 enabled = self.lab.pool.ha_enabled
-                if enabled and self.server is None:
+                if enabled and self.statefile is None:
                     self._enable()
-                elif not enabled and self.server is not None:
+                elif not enabled and self.statefile is not None:
                     self._disable()
-                if self.server is None:
+                if self.statefile is None:
                     continue
                 self._follow_power()
                 now = time.monotonic()
@@ -161,19 +177,16 @@ class HaFace:
             storage = lab.storage
             hosts = sorted(lab.hosts.values(), key=lambda h: h.name)
             mgmt = next((n.name for n in lab.networks.values() if n.purpose == "management"), None)
-            if sr is None or sr.target is None or storage is None or mgmt is None:
-                log.error("HA: no iSCSI heartbeat SR, storage server or management network: xhad not started")
-                self.server = None
+            statefile = next(iter(lab.ha_statefiles()), None)
+            if sr is None or sr.target is None or storage is None or mgmt is None or statefile is None:
+                log.error("HA: no iSCSI heartbeat SR, statefile, storage server or management network: no xhad")
                 return
             self.generation = str(uuidlib.uuid4())
             self.peers = [Peer(h.name, h.uuid, h.net_addresses.get(mgmt, ""), n) for n, h in enumerate(hosts)]
             master = lab.hosts.get(lab.pool.master or "")
             self.storage_net = storage.network
-            self.portal = sr.target
-        self.server = BlockServer(self.names.storage_ns(storage.name), self.portal, BLOCK * (1 + len(self.peers)))
-        self.server.region[:BLOCK] = encode(
-            {"generation": self.generation, "state": "active", "master": master.uuid if master else ""}
-        )
+        self.statefile = statefile
+        self._write_pool_block(master.name if master else None, master.uuid if master else "")
         self.failover = Failover(lab, [p.name for p in self.peers])
         for peer in self.peers:
             lab.ha.daemons[peer.name] = DaemonView()
@@ -188,9 +201,7 @@ class HaFace:
         if self.failover is not None:
             self.failover.stop()
             self.failover = None
-        if self.server is not None:
-            self.server.close()
-            self.server = None
+        self.statefile = None
         with self.lab.lock:
             for view in self.lab.ha.daemons.values():
                 view.state, view.liveset, view.network_peers = "stopped", frozenset(), frozenset()
@@ -200,9 +211,7 @@ class HaFace:
 
     def _start_daemon(self, name: str, joining: bool) -> None:
         me = next(p for p in self.peers if p.name == name)
-        host = self.lab.hosts[name]
         ns = self.names.host_ns(name)
-        source = host.net_addresses.get(self.storage_net, "")
         t = self.timeouts
         daemon = Daemon(
             me,
@@ -210,7 +219,7 @@ class HaFace:
             self.generation,
             t,
             ns,
-            device=lambda: UdpBlockDevice(ns, source, self.portal, timeout=t.heartbeat_interval / 2),
+            device=lambda: IscsiStatefile(name, lambda: self._region(name), timeout=t.heartbeat_interval / 2),
             view=self.lab.ha.daemons[name],
             joining=joining,
             on_fence=self._fenced,
@@ -218,6 +227,26 @@ class HaFace:
         )
         self.daemons[name] = daemon
         daemon.start()
+
+    def _region(self, host: str) -> RegionDevice:
+        """The statefile's region over the host's own session to the heartbeat SR (IscsiError without one)."""
+        fabric, statefile = self.lab.iscsi, self.statefile
+        if fabric is None or statefile is None:
+            raise iscsi.IscsiError("io", f"{host}: no iSCSI sessions (the storage face is not running)")
+        return fabric.device(host, statefile)
+
+    def _write_pool_block(self, via: str | None, master_uuid: str) -> None:
+        """Enabling HA: xapi on the master writes the pool's state and the master lock into the statefile."""
+        block = encode({"generation": self.generation, "state": "active", "master": master_uuid})
+        for host in [via] if via else [p.name for p in self.peers]:
+            dev = IscsiStatefile(host, lambda h=host: self._region(h), timeout=self.timeouts.heartbeat_interval)
+            try:
+                dev.write(0, block)
+                return
+            except OSError as exc:
+                log.warning("HA: the statefile's pool block not written through %s: %s", host, exc)
+            finally:
+                dev.close()
 
     def _follow_power(self) -> None:
         """Start xhad on hosts that booted, stop it on hosts that lost power."""
@@ -275,7 +304,7 @@ class HaFace:
         if daemon is None or view is None or view.state != "online" or daemon.stopped:
             return
         holder = daemon.lock_holder()
-        if holder is not None and holder != master:
+        if holder != master:  # another holder, or a statefile that lost its pool block
             daemon.claim_master_lock()
 
     def _master_lock(self, name: str) -> None:
@@ -294,5 +323,8 @@ class HaFace:
 def make(twin: Twin) -> HaFace | None:
     if not any(face.name == "dataplane" for face in twin.faces):
         log.warning("HA heartbeats need the data plane (root): HA stays configured but no host is ever fenced")
+        return None
+    if not any(face.name == "storage" for face in twin.faces):
+        log.warning("HA storage heartbeats need the iSCSI target: HA stays configured but no host is ever fenced")
         return None
     return HaFace(twin.lab, Names(twin.lab.name, twin.lab.probe.netns))

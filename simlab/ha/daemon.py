@@ -43,12 +43,14 @@ class Seen:
 
     net: dict[str, float] = field(default_factory=dict)
     net_lost_statefile: dict[str, bool] = field(default_factory=dict)
+    net_failing: dict[str, bool] = field(default_factory=dict)  # its beat says its last statefile I/O failed
     slot_seq: dict[str, int] = field(default_factory=dict)
     slot_at: dict[str, float] = field(default_factory=dict)
     statefile_at: float = 0.0
     # Start of the current unbroken streak of statefile reads: a booted host may form a liveset only after
     # watching the statefile that long, whenever it booted (it may have booted with its links still down).
     statefile_since: float | None = None
+    io_failed: bool = False  # my last statefile I/O failed
 
 
 class Daemon:
@@ -149,8 +151,12 @@ class Daemon:
             peer = self.by_uuid.get(beat.get("host"))
             if peer is None or peer is self.me or beat.get("generation") != self.generation:
                 continue
-            self.seen.net[peer.name] = time.monotonic()
+            now = time.monotonic()
+            self.seen.net[peer.name] = now
             self.seen.net_lost_statefile[peer.name] = not beat.get("statefile", False)
+            self.seen.net_failing[peer.name] = bool(beat.get("failing", False))
+            if self.view.state == "online" and self._shared_outage(now):
+                self.kicked_at = now
 
     def _send(self) -> None:
         beat = json.dumps(
@@ -159,6 +165,7 @@ class Daemon:
                 "host": self.me.uuid,
                 "seq": self.seq,
                 "statefile": self.view.sees_statefile,
+                "failing": self.seen.io_failed,
                 "hears": sorted(self.uuids[n] for n in self.view.network_peers),
             }
         ).encode()
@@ -190,11 +197,11 @@ class Daemon:
                 for start in range(0, count, CHUNK_BLOCKS)
             )
         except OSError as exc:
-            self.seen.statefile_since = None
+            self.seen.statefile_since, self.seen.io_failed = None, True
             if self.seen.statefile_at >= now - self.timeouts.heartbeat_interval * 1.01:  # first miss of a streak
                 log.info("xhad on %s: statefile not reached: %s", self.me.name, exc or type(exc).__name__)
             return
-        self.seen.statefile_at = now
+        self.seen.statefile_at, self.seen.io_failed = now, False
         if self.seen.statefile_since is None:
             self.seen.statefile_since = now
         self.pool_block = decode(raw[:BLOCK]) or {}
@@ -208,12 +215,17 @@ class Daemon:
                     self.seen.slot_at[peer.name] = now
                 self.seen.slot_seq[peer.name] = record.get("seq")
             names = {u: p.name for u, p in self.by_uuid.items()}
+            # Silence counts only while I was watching: back from an outage, a slot frozen through it is
+            # judged from the moment I could read it again, not from its last write before the outage.
+            since = self.seen.slot_at.get(peer.name, 0)
+            if peer.name in self.seen.slot_at:
+                since = max(since, self.seen.statefile_since)
             self.slots[peer.name] = rules.Slot(
                 state=str(record.get("state")),
                 net=frozenset(names[u] for u in record.get("hears", []) if u in names),
-                fresh=now - self.seen.slot_at.get(peer.name, 0) < 2.5 * self.timeouts.heartbeat_interval,
+                fresh=now - since < 2.5 * self.timeouts.heartbeat_interval,
                 # A silent host stays in the liveset until its own watchdog has surely fired.
-                alive=now - self.seen.slot_at.get(peer.name, 0) < self.silent_host_dead_after,
+                alive=now - since < self.silent_host_dead_after,
                 liveset=frozenset(names[u] for u in record.get("liveset", []) if u in names),
             )
 
@@ -247,19 +259,30 @@ class Daemon:
             return
         if self.view.state != "online" or now < self.armed_at:
             return
+        if self.seen.io_failed and self.view.sees_statefile:
+            # The statefile did not answer, but its timeout has not run out: nothing new to decide from (the
+            # slots are what I read before), so hold the liveset; the watchdog runs down meanwhile.
+            self.doubt = "statefile not reached"
+            if self._shared_outage(now):
+                self.kicked_at = now
+            return
         decision = rules.evaluate(inputs)
         if decision.fence_now:
             self._fence(decision.reason)
             return
         if not decision.survive:
             self.doubt = decision.reason  # the watchdog fires unless survival shows again in time
+            if self._shared_outage(now):  # rule 2 is on its way: every host lost the statefile with me
+                self.kicked_at = now
             return
         self.doubt = ""
         # The watchdog is kicked only on evidence from the last interval: the statefile reached (rule 1), or
         # every peer heard (rule 2). So a cut-off host fences within T plus one interval of its last evidence.
         recent = now - self.timeouts.heartbeat_interval * 1.01
-        if (decision.rule == 1 and self.seen.statefile_at >= recent) or (
-            decision.rule == 2 and all(self.seen.net.get(p.name, 0) >= recent for p in self.peers)
+        if (
+            (decision.rule == 1 and self.seen.statefile_at >= recent)
+            or (decision.rule == 2 and all(self.seen.net.get(p.name, 0) >= recent for p in self.peers))
+            or self._shared_outage(now)
         ):
             self.kicked_at = now
         if decision.liveset != self.view.liveset:
@@ -268,10 +291,26 @@ class Daemon:
         holder = self.lock_holder()
         if (
             decision.rule == 1
+            and self.pool_block.get("generation") == self.generation  # a wiped block is xapi's to write again
             and holder not in decision.liveset
             and self.me.name == min(decision.liveset, key=lambda n: self.uuids[n])
         ):
             self._take_master_lock()
+
+    def _shared_outage(self, now: float) -> bool:
+        """My statefile I/O fails, and every other host of my liveset was heard within the last interval
+        saying its own fails too (or that it lost the statefile): a storage outage we share, which rule 2
+        settles once the statefile timeout runs out. Not an isolated host, so its watchdog is kicked; a host
+        that lost its storage path alone gets no such evidence and fences within T, as before."""
+        if not self.seen.io_failed:
+            return False
+        recent = now - 1.5 * self.timeouts.heartbeat_interval
+        others = [p for p in self.peers if p.name in self.view.liveset]
+        return bool(others) and all(
+            self.seen.net.get(p.name, 0) >= recent
+            and (self.seen.net_failing.get(p.name, False) or self.seen.net_lost_statefile.get(p.name, False))
+            for p in others
+        )
 
     def _watchdog(self) -> None:
         """The Xen watchdog: not kicked for HeartbeatWatchdogTimeout, the host fences whatever xhad thinks."""

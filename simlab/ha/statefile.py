@@ -4,29 +4,32 @@ The statefile is a region of the heartbeat SR's LUN. Block 0 holds the pool's st
 lock; block ``1 + n`` holds host ``n``'s storage heartbeat. Each block is one JSON object padded to
 ``BLOCK`` bytes, written whole, as xhad writes sectors.
 
-A host reaches the region through a ``BlockDevice``: ``UdpBlockDevice`` sends each read and write as a
-real packet from the host's namespace to a ``BlockServer`` on the storage server's storage address, so
-whatever cuts the storage path (a cable, the VLAN off a trunk, the storage server down) cuts the
-storage heartbeat.
+A host reaches the region through a ``BlockDevice``: ``IscsiStatefile`` sends each read and write as
+SCSI commands over the host's own iSCSI session to the heartbeat SR's LUN (the PBD's session, logged in
+from the host's namespace to the real target), so whatever breaks that session (a cable, the storage
+VLAN off a trunk, the target stopped, the LUN gone, a CHAP secret that refuses the next login) cuts the
+storage heartbeat because the I/O really fails.
+
+Each command runs on one worker thread per host and the daemon waits for it at most ``timeout``
+(half a heartbeat interval): a pulled cable shows as ``TimeoutError`` in time for the next heartbeat,
+never as a hang, and while that command is still outstanding (libiscsi gives up only after its own
+timeout) every further request fails at once, as I/O queued behind a dead path does.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import socket
-import struct
-import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-from xenlab import netns
+from xenlab import iscsi
 
 log = logging.getLogger("simlab.ha")
 BLOCK = 4096
-PORT = 10694  # the block service on the storage server (xhad's network heartbeats use 694)
-MAGIC = b"XLSF"
+R = TypeVar("R")
 
 
 class BlockDevice(Protocol):
@@ -64,83 +67,46 @@ def decode(block: bytes) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
-# -- the interim transport: a block service on the storage server, reached by UDP ------------------
-class BlockServer:
-    """Serves a byte region (the statefile) from inside the storage server's namespace."""
+class RegionDevice(Protocol):
+    """A VDI's region of its LUN over one session (``simlab.storage.fabric.VdiDevice``)."""
 
-    def __init__(self, ns: str | None, address: str, size: int) -> None:
-        self.region = bytearray(size)
-        self._lock = threading.Lock()
-        if ns:
-            with netns.inside(ns):
-                self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        else:
-            self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((address, PORT))
-        self.sock.settimeout(0.2)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, name="simlab-ha-statefile", daemon=True)
-        self._thread.start()
+    def read(self, offset: int, length: int) -> bytes: ...
 
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                data, peer = self.sock.recvfrom(65535)
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            if len(data) < 13 or data[:4] != MAGIC:
-                continue
-            op, offset, length = data[4:5], *struct.unpack("!II", data[5:13])
-            with self._lock:
-                if offset + length > len(self.region):
-                    reply = b"E"
-                elif op == b"R":
-                    reply = b"K" + bytes(self.region[offset : offset + length])
-                elif op == b"W":
-                    payload = data[13 : 13 + length]
-                    self.region[offset : offset + len(payload)] = payload
-                    reply = b"K"
-                else:
-                    reply = b"E"
-            with contextlib.suppress(OSError):
-                self.sock.sendto(data[:13] + reply, peer)
-
-    def close(self) -> None:
-        self._stop.set()
-        self.sock.close()
-        self._thread.join(timeout=2)
+    def write(self, offset: int, data: bytes) -> None: ...
 
 
-class UdpBlockDevice:
-    """A host's path to the statefile: requests from its storage address to the block service."""
+class IscsiStatefile:
+    """One host's path to the statefile: SCSI READ/WRITE over its iSCSI session, each bounded by ``timeout``.
 
-    def __init__(self, ns: str | None, source: str, server: str, timeout: float) -> None:
-        if ns:
-            with netns.inside(ns):
-                self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        else:
-            self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((source, 0))
-        self.sock.settimeout(timeout)
-        self.server = (server, PORT)
+    ``region`` finds the statefile VDI's region over the host's session as it is now (a PBD plugged again
+    has a new session); it raises ``IscsiError`` when the host has none.
+    """
 
-    def _request(self, op: bytes, offset: int, length: int, payload: bytes = b"") -> bytes:
-        header = MAGIC + op + struct.pack("!II", offset, length)
-        self.sock.sendto(header + payload, self.server)
-        while True:
-            data = self.sock.recv(65535)  # TimeoutError (an OSError) when the storage path is cut
-            if data[:13] == header:
-                if data[13:14] != b"K":
-                    raise OSError(f"statefile {op.decode()} at {offset} refused")
-                return data[14:]
+    def __init__(self, host: str, region: Callable[[], RegionDevice], timeout: float) -> None:
+        self.host, self.region, self.timeout = host, region, timeout
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"xhad-io-{host}")
+        self._pending: Future | None = None
+
+    def _call(self, what: str, op: Callable[[RegionDevice], R]) -> R:
+        if self._pending is not None and not self._pending.done():
+            raise OSError(f"{self.host}: statefile {what} not issued: the previous command is still outstanding")
+        future = self._pool.submit(lambda: op(self.region()))
+        self._pending = future
+        try:
+            return future.result(timeout=self.timeout)
+        except TimeoutError:
+            raise TimeoutError(f"{self.host}: statefile {what} got no answer within {self.timeout:g} s") from None
+        except iscsi.IscsiError as exc:
+            raise OSError(f"statefile {what}: {exc}") from None
+        except ValueError as exc:  # the region is smaller than the statefile (a LUN cut down)
+            raise OSError(f"statefile {what}: {exc}") from None
 
     def read(self, offset: int, length: int) -> bytes:
-        return self._request(b"R", offset, length)
+        return self._call("read", lambda dev: dev.read(offset, length))
 
     def write(self, offset: int, data: bytes) -> None:
-        self._request(b"W", offset, len(data), data)
+        self._call("write", lambda dev: dev.write(offset, data))
 
     def close(self) -> None:
-        self.sock.close()
+        # Not waiting: a command stuck on a dead path ends with libiscsi's own timeout.
+        self._pool.shutdown(wait=False, cancel_futures=True)
