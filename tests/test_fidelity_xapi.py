@@ -20,6 +20,8 @@ from simlab.faces.xapi.classes import LISTED
 from simlab.model import messages
 from tests.test_xapi_face import FaceTwin, face_twin_fixtures
 
+TWINS_HOLD = "xapi-faces"  # face twins on subnets of their own (tests/conftest.py)
+
 TOKEN = re.compile(r"^\d{20},\d{20}$")
 
 

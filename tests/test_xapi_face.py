@@ -17,6 +17,8 @@ from simlab.twin import Twin
 from tests.harness import TWIN_INVENTORY
 from xenlab.inventory import Inventory, load_inventory
 
+TWINS_HOLD = "xapi-faces"  # face twins on subnets of their own (tests/conftest.py)
+
 
 @dataclass
 class FaceTwin:

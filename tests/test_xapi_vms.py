@@ -10,6 +10,8 @@ import XenAPI
 
 from tests.test_xapi_face import FaceTwin, face_twin_fixtures
 
+TWINS_HOLD = "xapi-faces"  # face twins on subnets of their own (tests/conftest.py)
+
 VM = "CentOS6.5-test1"
 
 
