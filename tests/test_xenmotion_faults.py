@@ -79,8 +79,9 @@ def test_fault_turns_exactly_its_migration_check_red(twin: TwinHarness, entry: s
     assert _placement(twin) == before, "the run did not put every VM back where it started"
 
 
-@pytest.mark.xfail(strict=False, reason="one VM not back in one whole CI run (passed alone and in the run before)")
 def test_sigterm_during_a_migration_restores_every_vm(twin: TwinHarness, tmp_path) -> None:
+    """The signal may land inside an XML-RPC call; the restore's calls on the same session still go through
+    (the transport drops a connection an interrupt left half-used: tests/test_xapi_transport_interrupt.py)."""
     before = _placement(twin)
     env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
     proc = subprocess.Popen(

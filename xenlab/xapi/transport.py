@@ -23,7 +23,21 @@ def tls_context(inventory: Inventory) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(cafile) if cafile else None)
 
 
-class TimeoutTransport(xmlrpc.client.Transport):
+class _DropsConnectionOnInterrupt:
+    """xmlrpc's Transport closes its persistent connection after an Exception but not after a
+    KeyboardInterrupt (Ctrl-C, or the SIGTERM the destructive suites turn into one): the next call on it
+    then fails with CannotSendRequest, and the restore that runs after the interrupt could not move a VM
+    back. Any interrupted request drops the connection; the next call opens a fresh one."""
+
+    def single_request(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().single_request(*args, **kwargs)  # type: ignore[misc]
+        except BaseException:
+            self.close()  # type: ignore[attr-defined]
+            raise
+
+
+class TimeoutTransport(_DropsConnectionOnInterrupt, xmlrpc.client.Transport):
     """Plain HTTP; every socket operation bounded by ``timeout`` seconds."""
 
     def __init__(self, timeout: float) -> None:
@@ -38,7 +52,7 @@ class TimeoutTransport(xmlrpc.client.Transport):
         return self._connection[1]
 
 
-class TimeoutSafeTransport(xmlrpc.client.SafeTransport):
+class TimeoutSafeTransport(_DropsConnectionOnInterrupt, xmlrpc.client.SafeTransport):
     """HTTPS with the given context; every socket operation bounded by ``timeout`` seconds."""
 
     def __init__(self, timeout: float, context: ssl.SSLContext) -> None:
