@@ -118,6 +118,8 @@ class Twin:
                 self._publish_pending()
             except ClaimError as exc:
                 raise TwinError(str(exc)) from None
+            # A real lab is at rest when the suites reach it: HA's first heartbeats included.
+            self.settle()
         except BaseException:
             self.stop()
             raise

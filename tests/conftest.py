@@ -56,6 +56,10 @@ def _resources(path: Path, seen: set[Path] | None = None) -> set[str]:
     return keys or {_HARNESS}
 
 
+# A module that says what its twins hold, when its source would mislead the guess: a face-only twin on a subnet of
+# its own that names the harness's addresses only to move them (``TWINS_HOLD = "xapi-faces"``).
+_DECLARED = re.compile(r'^TWINS_HOLD = "([\w.-]+)"', re.M)
+
 # A module whose tests take the session twin (the fixture ``twin``) as an argument.
 _USES_HARNESS = re.compile(r"\btwin\s*:\s*TwinHarness|def \w+\([^)]*\btwin\b")
 
@@ -71,6 +75,10 @@ def _groups(tests_dir: Path) -> dict[str, str]:
 
     held: dict[str, set[str]] = {}
     for path in sorted(tests_dir.glob("test_*.py")):
+        declared = _DECLARED.search(path.read_text())
+        if declared:
+            held[path.name] = {declared.group(1)}
+            continue
         keys = _resources(path) | ({_HARNESS} if _USES_HARNESS.search(path.read_text()) else set())
         if keys:
             first, *rest = sorted(keys)

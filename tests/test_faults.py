@@ -35,8 +35,8 @@ def test_table_covers_every_registered_fault_with_its_example(twin: TwinHarness)
     import simlab.faults  # noqa: F401  (registers every fault)
     from simlab.faults.registry import REGISTRY
 
-    # Faults only a destructive session observes (migrations) have their rows in test_xenmotion_faults.
-    from tests.test_xenmotion_faults import DESTRUCTIVE_CATALOGUE
+    # Faults only a destructive session observes (migrations): the destructive section of the same table.
+    from tests.faults import DESTRUCTIVE_CATALOGUE
 
     rows = {(name, tuple(args)) for name, args in map(split, [*FAULTS, *DESTRUCTIVE_CATALOGUE])}
     examples = {(name, tuple(spec.example(twin.inventory))) for name, spec in REGISTRY.items()}

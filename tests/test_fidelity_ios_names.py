@@ -19,6 +19,8 @@ from simlab.model.build import build_lab
 from tests.test_ios_cli import IosOnly, inventory_copy
 from xenlab.inventory import load_inventory
 
+TWINS_HOLD = "127.24"  # IOS-only twins on 127.24.1.1, each on a free port (tests/conftest.py)
+
 pytestmark = pytest.mark.filterwarnings("ignore:path is deprecated:DeprecationWarning")  # inside netmiko
 INVENTORY = Path(__file__).parent / "inventories" / "twin.yml"
 INVALID = "% Invalid input detected at '^' marker."

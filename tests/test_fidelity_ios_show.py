@@ -22,6 +22,8 @@ from tests.test_ios_parsers import INVENTORY, render
 from xenlab.inventory import load_inventory
 from xenlab.switch.parse import own_template, parse_output
 
+TWINS_HOLD = "127.24"  # IOS-only twins on 127.24.1.1, each on a free port (tests/conftest.py)
+
 pytestmark = pytest.mark.filterwarnings("ignore:path is deprecated:DeprecationWarning")  # inside netmiko
 DATA = Path(__file__).parent / "data" / "ios"
 

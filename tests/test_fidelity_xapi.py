@@ -12,30 +12,20 @@ import re
 import threading
 import time
 import xmlrpc.client
-from collections.abc import Iterator
 
 import pytest
 import XenAPI
 
 from simlab.faces.xapi.classes import LISTED
 from simlab.model import messages
-from tests.test_xapi_face import FaceTwin, start_face_twin
+from tests.test_xapi_face import FaceTwin, face_twin_fixtures
+
+TWINS_HOLD = "xapi-faces"  # face twins on subnets of their own (tests/conftest.py)
 
 TOKEN = re.compile(r"^\d{20},\d{20}$")
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaceTwin]:
-    started = start_face_twin(tmp_path_factory.mktemp("xapi-fidelity"), "36")
-    yield started
-    started.face.stop()
-
-
-@pytest.fixture
-def api(lab: FaceTwin) -> Iterator[object]:
-    session = lab.login()
-    yield session.xenapi
-    session.xenapi.session.logout()
+lab, api = face_twin_fixtures("xapi-fidelity", "36")
 
 
 def failure(call) -> list[str]:

@@ -28,6 +28,8 @@ from xenlab.inventory.secrets import Secret
 from xenlab.switch.client import SwitchClient
 from xenlab.switch.parse import own_template
 
+TWINS_HOLD = "127.24"  # IOS-only twins on 127.24.1.1, each on a free port (tests/conftest.py)
+
 pytestmark = pytest.mark.filterwarnings("ignore:path is deprecated:DeprecationWarning")  # inside netmiko
 TWIN_YML = Path(__file__).parent / "inventories" / "twin.yml"
 ADDRESS = "127.24.1.1"

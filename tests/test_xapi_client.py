@@ -20,6 +20,8 @@ from xenlab.xapi import collect_facts, connect
 from xenlab.xapi.facts import CLASSES, XapiFacts
 from xenlab.xapi.objects import PBD
 
+TWINS_HOLD = "xapi-faces"  # face twins on subnets of their own (tests/conftest.py)
+
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaceTwin]:

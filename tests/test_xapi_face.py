@@ -17,6 +17,8 @@ from simlab.twin import Twin
 from tests.harness import TWIN_INVENTORY
 from xenlab.inventory import Inventory, load_inventory
 
+TWINS_HOLD = "xapi-faces"  # face twins on subnets of their own (tests/conftest.py)
+
 
 @dataclass
 class FaceTwin:
@@ -58,18 +60,26 @@ def start_face_twin(tmp: Path, subnet: str, change=lambda data: None) -> FaceTwi
     return FaceTwin(twin, inventory, tmp / "ca.pem", face)
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaceTwin]:
-    started = start_face_twin(tmp_path_factory.mktemp("xapi-face"), "4")
-    yield started
-    started.face.stop()
+def face_twin_fixtures(folder: str, subnet: str) -> tuple[object, object]:
+    """A module's ``lab`` (a face twin of its own on 127.19.<subnet>) and ``api`` (a logged-in session's xenapi)
+    fixtures: ``lab, api = face_twin_fixtures("xapi-vms", "40")``."""
+
+    @pytest.fixture(scope="module")
+    def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaceTwin]:
+        started = start_face_twin(tmp_path_factory.mktemp(folder), subnet)
+        yield started
+        started.face.stop()
+
+    @pytest.fixture
+    def api(lab: FaceTwin) -> Iterator[object]:
+        session = lab.login()
+        yield session.xenapi
+        session.xenapi.session.logout()
+
+    return lab, api
 
 
-@pytest.fixture
-def api(lab: FaceTwin) -> Iterator[object]:
-    session = lab.login()
-    yield session.xenapi
-    session.xenapi.session.logout()
+lab, api = face_twin_fixtures("xapi-face", "4")
 
 
 def test_login_over_https_with_the_ca_and_read_the_pool(lab: FaceTwin, api: object) -> None:

@@ -4,28 +4,18 @@ placement and live migration with xapi's error codes. Driven by the PyPI XenAPI 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 import XenAPI
 
-from tests.test_xapi_face import FaceTwin, start_face_twin
+from tests.test_xapi_face import FaceTwin, face_twin_fixtures
+
+TWINS_HOLD = "xapi-faces"  # face twins on subnets of their own (tests/conftest.py)
 
 VM = "CentOS6.5-test1"
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaceTwin]:
-    started = start_face_twin(tmp_path_factory.mktemp("xapi-vms"), "40")
-    yield started
-    started.face.stop()
-
-
-@pytest.fixture
-def api(lab: FaceTwin) -> Iterator[object]:
-    session = lab.login()
-    yield session.xenapi
-    session.xenapi.session.logout()
+lab, api = face_twin_fixtures("xapi-vms", "40")
 
 
 def _vm(api) -> str:

@@ -2,8 +2,15 @@
 exactly its check red naming the VM, the twin ends as it started, and SIGTERM during a migration still
 puts every VM back where it started.
 
-The catalogue of faults whose checks are destructive lives here (DESTRUCTIVE_CATALOGUE); the
-non-destructive table (tests/faults.py, proved by test_faults.py) covers the rest and counts these.
+The rows are the destructive section of the one fault table (tests/faults.py, DESTRUCTIVE_CATALOGUE).
+
+Why ``vm-no-gratuitous-arp`` is still not strict: a guest that does not announce itself is reachable
+again as soon as it sends any frame from its new host, and a Linux guest does when its neighbour entry
+for the prober goes stale while it answers (DELAY, then a unicast ARP probe: every 15-45 s, at random,
+as on a real CentOS guest). When that probe falls within the suite's window after the switch-over the
+switch relearns the MAC at once and at most one ping is lost; otherwise the loss is several. Both are
+what a real lab would show; pinning it needs the guest's neighbour timers known at the migration
+(open work).
 """
 
 from __future__ import annotations
@@ -16,33 +23,13 @@ import time
 
 import pytest
 
+from tests.faults import DESTRUCTIVE_CATALOGUE, DESTRUCTIVE_LOSS_ROWS, XENMOTION_CHECK, XM_VM1, XM_VM4
 from tests.harness import ROOT, TwinHarness
 
 SUITE = "suites/xenmotion"
-CHECK = "test_live_migration.py::test_live_migration_loses_at_most_the_budget[{}]"
-VM1, VM4 = "CentOS6.5-test1", "CentOS6.5-test4"
+CHECK = XENMOTION_CHECK.removeprefix("xenmotion/")
+VM1, VM4 = XM_VM1, XM_VM4
 
-# fault with its arguments -> {check: words the failure message starts with}
-DESTRUCTIVE_CATALOGUE: dict[str, dict[str, str]] = {
-    "migration-downtime CentOS6.5-test1 3000": {CHECK.format(VM1): f"{VM1}: "},
-    "vm-suspend-unacknowledged CentOS6.5-test1": {
-        CHECK.format(VM1): f"{VM1}: live migration xen1 -> xen2 failed: VM_MIGRATE_FAILED"
-    },
-    "vm-no-gratuitous-arp CentOS6.5-test1": {CHECK.format(VM1): f"{VM1}: "},
-    "host-memory-exhausted xen2": {
-        CHECK.format(VM1): f"{VM1}: live migration xen1 -> xen2 failed: HOST_NOT_ENOUGH_FREE_MEMORY"
-    },
-    "trunk-vlan-removed cisco-stack Po2 10": {
-        CHECK.format(VM1): f"{VM1}: live migration xen1 -> xen2 failed: VM_MIGRATE_FAILED",
-        CHECK.format(VM4): f"{VM4}: live migration xen2 -> xen1 failed: VM_MIGRATE_FAILED",
-    },
-}
-UNSETTLED = {
-    "vm-no-gratuitous-arp CentOS6.5-test1",
-    "host-memory-exhausted xen2",
-    "trunk-vlan-removed cisco-stack Po2 10",
-}
-LOSS = {"migration-downtime CentOS6.5-test1 3000", "vm-no-gratuitous-arp CentOS6.5-test1"}
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="pinging VMs needs the data plane (root)")
 
@@ -64,12 +51,16 @@ def test_healthy_twin_migrates_every_marked_vm_there_and_back(twin: TwinHarness)
     assert _placement(twin) == before
 
 
+# See the module's docstring: whether the guest re-teaches the switch within the window is the guest's timers.
+UNSETTLED = {"vm-no-gratuitous-arp CentOS6.5-test1"}
+
+
 @pytest.mark.parametrize(
     "entry",
     [
-        # Failed in the first whole-run CI after HA landed (a VM left where HA or an earlier case put it);
-        # still run and reported, not yet re-pinned (closing note).
-        pytest.param(e, marks=pytest.mark.xfail(strict=False, reason="not re-pinned since HA landed"))
+        pytest.param(
+            e, marks=pytest.mark.xfail(strict=False, reason="the guest's own ARP probe may re-teach the switch")
+        )
         if e in UNSETTLED
         else e
         for e in DESTRUCTIVE_CATALOGUE
@@ -79,11 +70,11 @@ def test_fault_turns_exactly_its_migration_check_red(twin: TwinHarness, entry: s
     name, *args = entry.split()
     before = _placement(twin)
     outcome = twin.run_suite(SUITE, [(name, args)], *_flags(twin))
-    expected = DESTRUCTIVE_CATALOGUE[entry]
+    expected = {k.removeprefix("xenmotion/"): v for k, v in DESTRUCTIVE_CATALOGUE[entry].items()}
     assert set(outcome.failed) == set(expected), outcome.summary()
     for check, words in expected.items():
         assert outcome.failed[check].startswith(words), f"{check}: {outcome.failed[check]!r}"
-        if entry in LOSS:
+        if entry in DESTRUCTIVE_LOSS_ROWS:
             assert "pings lost at a 1 s interval" in outcome.failed[check], outcome.failed[check]
     assert _placement(twin) == before, "the run did not put every VM back where it started"
 

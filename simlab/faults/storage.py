@@ -156,7 +156,7 @@ def vm_disk_local(lab: Lab, vm: str) -> Undo:
     if source is None or local is None or source is local:
         raise FaultError(f"VM {vm} has no disk to move to its host's local SR")
     vdi = next(v for v in source.vdis if v.uuid == disk)
-    region = vdi.region
+    region, index = vdi.region, source.vdis.index(vdi)
     source.vdis.remove(vdi)
     vdi.region = None
     local.add_vdi(vdi)
@@ -164,6 +164,6 @@ def vm_disk_local(lab: Lab, vm: str) -> Undo:
     def back() -> None:
         local.vdis.remove(vdi)
         vdi.region = region
-        source.vdis.append(vdi)
+        source.vdis.insert(index, vdi)  # where it was: other VDIs (a template's) may follow it
 
     return back

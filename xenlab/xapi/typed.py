@@ -6,18 +6,19 @@ converters below turn them into ``int``, ``str | None`` and ``bool`` once, so no
 sees a wire value.
 
 How to add a class: write a frozen dataclass in ``xenlab/xapi/objects/<area>.py`` that subclasses
-``XapiObject``, decorate it with ``@xapi_class("VBD")`` (the XenAPI class name) and give it a
-``from_record`` classmethod that converts the record's fields with the helpers here. References
-to other objects are kept as ``*_ref`` fields and resolved by properties through ``self.facts``
-(``facts.get(PIF, ref)``, ``facts.get_all(PIF, refs)``). ``collect_facts`` then collects the
-class with one ``get_all_records`` and ``XapiFacts`` builds its objects once.
+``XapiObject``, decorate it with ``@xapi_class("VBD")`` (the XenAPI class name) and declare each
+field with where it comes from: ``mtu: int = wire("MTU", int64)``, or ``derived(fn)`` for a field
+computed from the whole record. References to other objects are kept as ``*_ref`` fields and
+resolved through ``self.facts`` by ``Link``/``Links`` descriptors (``host = Link("host", "host_ref")``).
+``collect_facts`` then collects the class with one ``get_all_records`` and ``XapiFacts`` builds
+its objects once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, overload
 
 if TYPE_CHECKING:
     from xenlab.xapi.facts import XapiFacts
@@ -38,6 +39,11 @@ def xapi_class(name: str) -> Callable[[type[XapiObject]], type[XapiObject]]:
         return cls
 
     return register
+
+
+def text(value: Any) -> str:
+    """A string field; absent is empty."""
+    return "" if value is None else str(value)
 
 
 def int64(value: Any) -> int:
@@ -69,6 +75,65 @@ def strings(mapping: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in (mapping or {}).items()}
 
 
+def wire(key: str, convert: Callable[[Any], Any] = text) -> Any:
+    """A field read from the record's ``key`` through ``convert`` (which is given None when the key is absent)."""
+    return field(metadata={"read": lambda record: convert(record.get(key))})
+
+
+def derived(read: Callable[[Record], Any]) -> Any:
+    """A field computed from the whole record."""
+    return field(metadata={"read": read})
+
+
+def other_config_flag(key: str) -> Any:
+    """An ``other_config`` flag that may be unset (None)."""
+    return derived(lambda record: optional_flag((record.get("other_config") or {}).get(key)))
+
+
+T = TypeVar("T")
+
+
+class Link(Generic[T]):
+    """The object a ``*_ref`` field points to, looked up in the facts: ``host = Link("host", "host_ref")``."""
+
+    def __init__(self, xapi_class: str, ref_field: str) -> None:
+        self.xapi_class, self.ref_field = xapi_class, ref_field
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, obj: XapiObject, owner: type) -> T | None: ...
+    def __get__(self, obj: XapiObject | None, owner: type) -> Any:
+        return self if obj is None else obj.facts.get(self.xapi_class, getattr(obj, self.ref_field))
+
+
+class Links(Generic[T]):
+    """The objects a ``*_refs`` field points to, dangling ones left out."""
+
+    def __init__(self, xapi_class: str, refs_field: str) -> None:
+        self.xapi_class, self.refs_field = xapi_class, refs_field
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, obj: XapiObject, owner: type) -> tuple[T, ...]: ...
+    def __get__(self, obj: XapiObject | None, owner: type) -> Any:
+        return self if obj is None else obj.facts.get_all(self.xapi_class, getattr(obj, self.refs_field))
+
+
+class NameOf:
+    """The name of what a ``Link`` points to, for messages and comparisons: ``host_name = NameOf("host")``."""
+
+    def __init__(self, link: str) -> None:
+        self.link = link
+
+    def __get__(self, obj: XapiObject | None, owner: type) -> Any:
+        if obj is None:
+            return self
+        target = getattr(obj, self.link)
+        return target.name if target is not None else None
+
+
 @dataclass(frozen=True, kw_only=True)
 class XapiObject:
     """One XenAPI object: its reference, uuid, and the facts it was built from (to resolve references)."""
@@ -80,12 +145,9 @@ class XapiObject:
 
     @classmethod
     def from_record(cls, ref_: str, record: Record, facts: XapiFacts) -> Self:
-        raise NotImplementedError
-
-    @staticmethod
-    def common(ref_: str, record: Record, facts: XapiFacts) -> dict[str, Any]:
-        """The fields every object has, for ``from_record``: ``cls(**cls.common(ref, r, facts), ...)``."""
-        return {"ref": ref_, "uuid": str(record.get("uuid", "")), "facts": facts}
+        """The object, each declared field read from the record the way it says."""
+        values = {f.name: f.metadata["read"](record) for f in fields(cls) if "read" in f.metadata}
+        return cls(ref=ref_, uuid=text(record.get("uuid")), facts=facts, **values)
 
     @property
     def record(self) -> Record:

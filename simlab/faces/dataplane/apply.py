@@ -51,6 +51,12 @@ class Kernel:
 
     def create_ns(self, ns: str) -> None:
         netns.create(ns)
+        # The lab is IPv4 only. Left on, IPv6 has every interface that comes up send DAD and MLD frames from its
+        # MAC, which teach the bridges where a migrated guest is as a gratuitous ARP would, at random moments.
+        with xnetns.inside(ns):
+            for scope in ("all", "default", "lo"):
+                with open(f"/proc/sys/net/ipv6/conf/{scope}/disable_ipv6", "w") as sysctl:
+                    sysctl.write("1")
         ipr = self.ipr(ns)
         ipr.link("set", index=ipr.link_lookup(ifname="lo")[0], state="up")
 

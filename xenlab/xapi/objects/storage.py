@@ -7,52 +7,26 @@ before anything keeps it, so a check can say a PBD's CHAP secret exists without 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Self
 
-from xenlab.xapi.typed import Record, XapiObject, flag, int64, ref, refs, strings, xapi_class
-
-if TYPE_CHECKING:
-    from xenlab.xapi.facts import XapiFacts
-    from xenlab.xapi.objects.pool import Host
+from xenlab.xapi.typed import Link, Links, NameOf, XapiObject, flag, int64, ref, refs, strings, wire, xapi_class
 
 
 @xapi_class("SR")
 @dataclass(frozen=True, kw_only=True)
 class SR(XapiObject):
-    name: str
-    type: str  # lvmoiscsi, iso, nfs, ...
-    content_type: str  # iso for an ISO library
-    shared: bool
-    physical_size: int
-    physical_utilisation: int
-    pbd_refs: tuple[str, ...]
-    vdi_refs: tuple[str, ...]
-    other_config: dict[str, str]
-    sm_config: dict[str, str]
+    name: str = wire("name_label")
+    type: str = wire("type")  # lvmoiscsi, iso, nfs, ...
+    content_type: str = wire("content_type")  # iso for an ISO library
+    shared: bool = wire("shared", flag)
+    physical_size: int = wire("physical_size", int64)
+    physical_utilisation: int = wire("physical_utilisation", int64)
+    pbd_refs: tuple[str, ...] = wire("PBDs", refs)
+    vdi_refs: tuple[str, ...] = wire("VDIs", refs)
+    other_config: dict[str, str] = wire("other_config", strings)
+    sm_config: dict[str, str] = wire("sm_config", strings)
 
-    @classmethod
-    def from_record(cls, ref_: str, r: Record, facts: XapiFacts) -> Self:
-        return cls(
-            **cls.common(ref_, r, facts),
-            name=r["name_label"],
-            type=r.get("type", ""),
-            content_type=r.get("content_type", ""),
-            shared=flag(r.get("shared", False)),
-            physical_size=int64(r.get("physical_size")),
-            physical_utilisation=int64(r.get("physical_utilisation")),
-            pbd_refs=refs(r.get("PBDs", ())),
-            vdi_refs=refs(r.get("VDIs", ())),
-            other_config=strings(r.get("other_config")),
-            sm_config=strings(r.get("sm_config")),
-        )
-
-    @property
-    def pbds(self) -> tuple[PBD, ...]:
-        return self.facts.get_all(PBD, self.pbd_refs)
-
-    @property
-    def vdis(self) -> tuple[VDI, ...]:
-        return self.facts.get_all(VDI, self.vdi_refs)
+    pbds = Links["PBD"]("PBD", "pbd_refs")
+    vdis = Links["VDI"]("VDI", "vdi_refs")
 
     def pbd_on(self, host: str) -> PBD | None:
         """The SR's PBD on the host named ``host``."""
@@ -74,32 +48,14 @@ class SR(XapiObject):
 @xapi_class("PBD")
 @dataclass(frozen=True, kw_only=True)
 class PBD(XapiObject):
-    currently_attached: bool
-    device_config: dict[str, str]  # CHAP secrets already redacted
-    host_ref: str | None
-    sr_ref: str | None
+    currently_attached: bool = wire("currently_attached", flag)
+    device_config: dict[str, str] = wire("device_config", strings)  # CHAP secrets already redacted
+    host_ref: str | None = wire("host", ref)
+    sr_ref: str | None = wire("SR", ref)
 
-    @classmethod
-    def from_record(cls, ref_: str, r: Record, facts: XapiFacts) -> Self:
-        return cls(
-            **cls.common(ref_, r, facts),
-            currently_attached=flag(r.get("currently_attached", False)),
-            device_config=strings(r.get("device_config")),
-            host_ref=ref(r.get("host")),
-            sr_ref=ref(r.get("SR")),
-        )
-
-    @property
-    def host(self) -> Host | None:
-        return self.facts.get("host", self.host_ref)
-
-    @property
-    def host_name(self) -> str | None:
-        return self.host.name if self.host is not None else None
-
-    @property
-    def sr(self) -> SR | None:
-        return self.facts.get(SR, self.sr_ref)
+    host = Link["Host"]("host", "host_ref")
+    host_name = NameOf("host")
+    sr = Link["SR"]("SR", "sr_ref")
 
     @property
     def chap_user(self) -> str | None:
@@ -113,65 +69,31 @@ class PBD(XapiObject):
 @xapi_class("VDI")
 @dataclass(frozen=True, kw_only=True)
 class VDI(XapiObject):
-    name: str
-    type: str  # user, system, ha_statefile, redo_log, metadata
-    virtual_size: int
-    sharable: bool
-    read_only: bool
-    sr_ref: str | None
-    vbd_refs: tuple[str, ...]
-    physical_utilisation: int
+    name: str = wire("name_label")
+    type: str = wire("type")  # user, system, ha_statefile, redo_log, metadata
+    virtual_size: int = wire("virtual_size", int64)
+    sharable: bool = wire("sharable", flag)
+    read_only: bool = wire("read_only", flag)
+    sr_ref: str | None = wire("SR", ref)
+    vbd_refs: tuple[str, ...] = wire("VBDs", refs)
+    physical_utilisation: int = wire("physical_utilisation", int64)
 
-    @classmethod
-    def from_record(cls, ref_: str, r: Record, facts: XapiFacts) -> Self:
-        return cls(
-            **cls.common(ref_, r, facts),
-            name=r.get("name_label", ""),
-            type=r.get("type", ""),
-            virtual_size=int64(r.get("virtual_size")),
-            sharable=flag(r.get("sharable", False)),
-            read_only=flag(r.get("read_only", False)),
-            sr_ref=ref(r.get("SR")),
-            vbd_refs=refs(r.get("VBDs", ())),
-            physical_utilisation=int64(r.get("physical_utilisation")),
-        )
-
-    @property
-    def sr(self) -> SR | None:
-        return self.facts.get(SR, self.sr_ref)
-
-    @property
-    def vbds(self) -> tuple[VBD, ...]:
-        return self.facts.get_all(VBD, self.vbd_refs)
+    sr = Link["SR"]("SR", "sr_ref")
+    vbds = Links["VBD"]("VBD", "vbd_refs")
 
 
 @xapi_class("VBD")
 @dataclass(frozen=True, kw_only=True)
 class VBD(XapiObject):
-    type: str  # Disk | CD
-    mode: str  # RW | RO
-    userdevice: str
-    empty: bool
-    currently_attached: bool
-    vm_ref: str | None
-    vdi_ref: str | None
+    type: str = wire("type")  # Disk | CD
+    mode: str = wire("mode")  # RW | RO
+    userdevice: str = wire("userdevice")
+    empty: bool = wire("empty", flag)
+    currently_attached: bool = wire("currently_attached", flag)
+    vm_ref: str | None = wire("VM", ref)
+    vdi_ref: str | None = wire("VDI", ref)
 
-    @classmethod
-    def from_record(cls, ref_: str, r: Record, facts: XapiFacts) -> Self:
-        return cls(
-            **cls.common(ref_, r, facts),
-            type=r.get("type", ""),
-            mode=r.get("mode", ""),
-            userdevice=str(r.get("userdevice", "")),
-            empty=flag(r.get("empty", False)),
-            currently_attached=flag(r.get("currently_attached", False)),
-            vm_ref=ref(r.get("VM")),
-            vdi_ref=ref(r.get("VDI")),
-        )
-
-    @property
-    def vdi(self) -> VDI | None:
-        return self.facts.get(VDI, self.vdi_ref)
+    vdi = Link["VDI"]("VDI", "vdi_ref")
 
     @property
     def is_disk(self) -> bool:
@@ -182,7 +104,3 @@ class VBD(XapiObject):
 @dataclass(frozen=True, kw_only=True)
 class Secret(XapiObject):
     """A xapi secret: its uuid only (the value is never collected)."""
-
-    @classmethod
-    def from_record(cls, ref_: str, r: Record, facts: XapiFacts) -> Self:
-        return cls(**cls.common(ref_, r, facts))
