@@ -17,6 +17,7 @@ from xenlab.ha.watch import PoolWatch
 from xenlab.inventory import Inventory
 from xenlab.inventory.schema import Host
 from xenlab.probe import Probe
+from xenlab.report import attach_timeline
 
 pytestmark = pytest.mark.destructive
 BACK_S = 120  # a restored host has this long to become live and enabled again
@@ -27,14 +28,10 @@ def _ping(probe: Probe):
 
 
 def _attach(drill: Drill, t: int | None) -> None:
-    allure.attach(
-        drill.timeline.table() + "\n\n" + drill.measured(t),
-        name=f"timeline {drill.host}",
-        attachment_type=allure.attachment_type.TEXT,
-    )
-    png = drill.timeline.png(t)
-    if png:
-        allure.attach(png, name=f"timeline {drill.host} (plot)", attachment_type=allure.attachment_type.PNG)
+    drill.stop_pingers()  # no-op when the wait already stopped them
+    attach_timeline(drill.timeline.title, drill.timeline.rows(), plot=drill.timeline.plot(t, drill.pings))
+    measured = "\n".join([drill.measured(t), *(report.summary() for report in drill.pings.values())])
+    allure.attach(measured, name=f"{drill.timeline.title} (measured)", attachment_type=allure.attachment_type.TEXT)
 
 
 def test_one_cable_changes_nothing(

@@ -2,10 +2,13 @@
 
 Everything it observes goes into a ``Timeline``: fenced, declared dead (host_metrics.live false),
 each protected VM running on a survivor, its first ping reply, the host back (live and enabled).
+Each victim VM is pinged from the fence on by a ``xenlab.pinger.Pinger``, so its first reply after the
+restart is timed to the ping interval, and its outage is in the plot.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,10 +17,13 @@ from xenlab.ha.fence import Fencer
 from xenlab.ha.timeline import Timeline
 from xenlab.ha.watch import PoolWatch, wait_for
 from xenlab.inventory.schema import Inventory
+from xenlab.pinger import Pinger, PingerError, PingReport
 from xenlab.xapi import XapiFacts
 
 Ping = Callable[[str], bool]  # address -> answered
 POLL_S = 0.5
+PING_INTERVAL_S = 0.2
+PING_TIMEOUT_S = 1.0
 
 
 def steady_state_problems(inventory: Inventory, facts: XapiFacts | None, ping: Ping) -> list[str]:
@@ -52,6 +58,9 @@ class Drill:
     placement: dict[str, str] = field(default_factory=dict)  # VM -> host before the drill
     victims: list[str] = field(default_factory=list)  # protected VMs that ran on the fenced host
     first_master: str | None = None
+    pingers: dict[str, Pinger] = field(default_factory=dict)  # victim VM -> its pinger, from the fence on
+    pings: dict[str, PingReport] = field(default_factory=dict)  # victim VM -> what its pinger saw
+    replies_at_restart: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.timeline = Timeline(f"HA failover of {self.host}")
@@ -67,21 +76,60 @@ class Drill:
     def fence(self, fencer: Fencer) -> None:
         protected = {v.name for v in self.inventory.vms if v.restart_priority == "restart"}
         self.victims = sorted(vm for vm, host in self.placement.items() if host == self.host and vm in protected)
+        self._start_pingers()
         fencer.fence()
         self.timeline.add("fenced", self.host, fencer.method)
+
+    def _start_pingers(self) -> None:
+        """A pinger per victim with an address, from the runner's interface on its network; a victim whose
+        pinger cannot run here (no raw socket) is pinged once per poll instead."""
+        for vm in self.inventory.vms:
+            if vm.name not in self.victims or vm.address is None:
+                continue
+            source = next((str(p.address) for p in self.inventory.probe.interfaces if p.network == vm.network), None)
+            pinger = Pinger(str(vm.address), PING_INTERVAL_S, PING_TIMEOUT_S, self.inventory.probe.netns, source)
+            with contextlib.suppress(PingerError, OSError):
+                self.pingers[vm.name] = pinger.start()
+
+    def stop_pingers(self) -> None:
+        """Stop the pingers and time each first reply after the outage from the echoes themselves."""
+        for name, pinger in self.pingers.items():
+            self.pings[name] = report = pinger.stop()
+            event = self.timeline.first("first ping reply", name)
+            fenced = self.timeline.first("fenced")
+            if event is None or fenced is None:
+                continue
+            after = [e for e in report.echoes if self.timeline.offset(e.sent) >= fenced.at]
+            lost = next((i for i, e in enumerate(after) if e.rtt_ms is None), None)
+            reply = next((e for e in after[lost or 0 :] if e.rtt_ms is not None and e.received), None)
+            if lost is not None and reply is not None and reply.received is not None:
+                event.at = self.timeline.offset(reply.received)
+                event.detail += f" (echo {reply.seq}, {report.lost} of {report.sent} lost)"
+        self.timeline.events.sort(key=lambda e: e.at)
+        self.pingers.clear()
 
     def wait_for_restarts(self, deadline_s: float) -> dict[str, str]:
         """Until every victim runs on a survivor and answers ping; what is still missing, by VM."""
         addresses = {v.name: str(v.address) for v in self.inventory.vms if v.address is not None}
         left = {vm: "not restarted" for vm in self.victims}
         end = time.monotonic() + deadline_s
-        while True:
-            facts = self.watch.facts()
-            if facts is not None:
-                self._observe(facts, left, addresses)
-            if not left or time.monotonic() >= end:
-                return left
-            time.sleep(POLL_S)
+        try:
+            while True:
+                facts = self.watch.facts()
+                if facts is not None:
+                    self._observe(facts, left, addresses)
+                if not left or time.monotonic() >= end:
+                    return left
+                time.sleep(POLL_S)
+        finally:
+            self.stop_pingers()
+
+    def _answers(self, name: str, address: str) -> bool:
+        """A reply since the VM was seen restarted (its pinger), or to one echo now (no pinger)."""
+        pinger = self.pingers.get(name)
+        if pinger is None:
+            return self.ping(address)
+        return pinger.replies > self.replies_at_restart.setdefault(name, pinger.replies)
 
     def _observe(self, facts: XapiFacts, left: dict[str, str], addresses: dict[str, str]) -> None:
         host = facts.host(self.host)
@@ -97,8 +145,10 @@ class Drill:
                 continue
             if not self.timeline.first("restarted", name):
                 self.timeline.add("restarted", name, f"on {vm.resident_on}")
+                if name in self.pingers:
+                    self.replies_at_restart[name] = self.pingers[name].replies
             address = addresses.get(name)
-            if address is None or self.ping(address):
+            if address is None or self._answers(name, address):
                 if address is not None:
                     self.timeline.add("first ping reply", name, address)
                 del left[name]
