@@ -21,9 +21,9 @@ import yaml
 
 from simlab.runtime import Control, find_running, state_dir_for
 from simlab.twin import Twin
+from tests.children import ROOT, child_env
 from xenlab.inventory import Inventory, load_inventory
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INVENTORY = ROOT / "inventory" / "simlab.yml"
 SUITE_TIMEOUT_S = 300
 HA_REST_S = 60  # at most this long for HA to act on a fault (a fence, a reboot, restarts) before a suite runs
@@ -208,7 +208,7 @@ class TwinHarness:
         """``env`` overrides variables for the suite only (the twin keeps what it started with)."""
         self._runs += 1
         junit = self.workdir / f"run-{self._runs}.xml"
-        env = {**{k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}, **(env or {})}
+        env = child_env(**(env or {}))
         cmd = [
             sys.executable,
             "-m",

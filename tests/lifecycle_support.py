@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from simlab.runtime import find_running, state_dir_for
+from tests.children import child_env
 from tests.harness import ROOT
 from xenlab.inventory import load_inventory
 
@@ -91,7 +92,7 @@ def wait_clean(inventory: Path, octet: int, tag: str, timeout: float = 30) -> li
 
 def pytest_session(inventory: Path, *args: str, suite: str = "suites/pool") -> subprocess.Popen[str]:
     """A pytest run as a user starts it from a terminal: its own process group, as Ctrl-C reaches it."""
-    env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
+    env = child_env()
     return subprocess.Popen(
         [sys.executable, "-m", "pytest", suite, f"--inventory={inventory}", "-p", "no:cacheprovider", "-q", *args],
         cwd=ROOT,

@@ -7,12 +7,12 @@ The phases run sample checks that touch no lab (tests/data), so no twin is neede
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from tests.children import child_env
 from tests.harness import ROOT, TWIN_INVENTORY
 
 GUARDED = "tests/data/guard/guarded_sample.py"  # one destructive check, one that only reads
@@ -20,7 +20,7 @@ FAILING = "tests/data/report/sample_checks.py"  # one failing check, one waived,
 
 
 def acceptance(reports: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS", "XENLAB_INVENTORY")}
+    env = child_env("XENLAB_INVENTORY")
     return subprocess.run(
         [
             sys.executable,

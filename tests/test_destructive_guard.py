@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from tests.harness import ROOT
+from tests.children import run_pytest
 
 SAMPLE = "tests/data/guard/guarded_sample.py"
 
 
 def _run(*args: str) -> str:
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", *args, "-p", "no:cacheprovider", "-rs", "-q"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = run_pytest(*args, "-rs", "-q", timeout=120)
     return proc.stdout + proc.stderr
 
 

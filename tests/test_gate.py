@@ -8,12 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.children import child_env
 from tests.harness import ROOT, TWIN_INVENTORY, TwinHarness
 from xenlab.gate import Finding, compare, table
 
 
 def gate(reports: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
+    env = child_env()
     return subprocess.run(
         [sys.executable, "-m", "xenlab.cli", "gate", *args, f"--reports={reports}"],
         cwd=ROOT,

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.children import run_pytest
 from tests.harness import ROOT, TWIN_INVENTORY, TwinHarness, read_junit
 from xenlab.inventory.loader import known_hosts_path
 
@@ -27,29 +27,8 @@ def test_skips():
 def _run_checks(tmp_path: Path, reason: str, *args: str) -> subprocess.CompletedProcess[str]:
     module = tmp_path / "test_checks.py"
     module.write_text(CHECKS.replace("REASON", repr(reason)))
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "XENLAB_RUN_ID")}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            str(module),
-            "-c",
-            os.devnull,
-            "--rootdir",
-            str(tmp_path),
-            "-p",
-            "fixtures.skips",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            *args,
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    return run_pytest(
+        str(module), "-c", os.devnull, "--rootdir", str(tmp_path), "-p", "fixtures.skips", "-q", *args, timeout=120
     )
 
 
@@ -92,25 +71,7 @@ def test_real_lab_with_a_missing_probe_namespace_fails_naming_it(twin: TwinHarne
     real = tmp_path / "real.yml"
     real.write_text(text)
     junit = tmp_path / "junit.xml"
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "XENLAB_RUN_ID")}
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "suites",
-            f"--inventory={real}",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            f"--junitxml={junit}",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = run_pytest("suites", f"--inventory={real}", "-q", f"--junitxml={junit}", timeout=300)
     assert run.returncode != 0, run.stdout[-3000:]
     outcome = read_junit(junit, ROOT / "suites")
     skipped = {node: reason for node, reason in outcome.skipped.items() if not reason.startswith("destructive")}

@@ -8,14 +8,12 @@ as ``./run acceptance`` renders its own. Without chromium, Allure or playwright 
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.children import child_env, run_pytest
 from tests.harness import ROOT, TWIN_INVENTORY
 from xenlab.acceptance import Outputs, allure_binary, render
 
@@ -43,26 +41,16 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip("Allure 3 is not installed (./run tests installs it into .tools)")
     pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
     outputs = Outputs(tmp_path_factory.mktemp("report"))
-    env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
+    env = child_env()
     for _ in range(2):  # an earlier run, then this one: the report shows the history
         outputs.clear()
-        run = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pytest",
-                str(SAMPLE),
-                f"--alluredir={outputs.results}",
-                f"--inventory={TWIN_INVENTORY}",
-                f"--waivers={WAIVERS}",
-                "-p",
-                "no:cacheprovider",
-                "-q",
-            ],
-            cwd=ROOT,
+        run = run_pytest(
+            str(SAMPLE),
+            f"--alluredir={outputs.results}",
+            f"--inventory={TWIN_INVENTORY}",
+            f"--waivers={WAIVERS}",
+            "-q",
             env=env,
-            capture_output=True,
-            text=True,
             timeout=120,
         )
         assert run.returncode == 1, run.stdout + run.stderr  # one failing check, one waived

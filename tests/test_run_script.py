@@ -6,13 +6,13 @@ Each test runs the real script from a copy of the project (every entry a link to
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.children import child_env
 from tests.harness import ROOT
 
 FAKE_ALLURE = """#!/bin/sh
@@ -44,7 +44,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def _run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_INVENTORY", "XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
+    env = child_env("XENLAB_INVENTORY")
     return subprocess.run(
         [str(project / "run"), "acceptance", *args], cwd=project, env=env, capture_output=True, text=True, timeout=300
     )

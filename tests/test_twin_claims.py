@@ -7,7 +7,6 @@ running twin serving every check green.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from simlab.runtime import RunningTwin, start_detached
+from tests.children import run_pytest
 from tests.harness import ROOT, lab_copy
 from xenlab.inventory import load_inventory
 from xenlab.inventory.loader import known_hosts_path
@@ -69,24 +69,8 @@ def _up(inventory: Path) -> subprocess.CompletedProcess[str]:
 
 
 def _green(inventory: Inventory) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "suites/pool",
-            "suites/network/test_bonds.py",
-            f"--inventory={inventory.source}",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    run = run_pytest(
+        "suites/pool", "suites/network/test_bonds.py", f"--inventory={inventory.source}", "-q", timeout=300
     )
     assert run.returncode == 0, run.stdout[-3000:]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -14,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from simlab.runtime import find_running, start_detached
-from tests.harness import ROOT, lab_copy
+from tests.children import run_pytest
+from tests.harness import lab_copy
 from tests.lifecycle_support import (
     ctrl_c,
     namespaces,
@@ -33,25 +33,7 @@ def session_inventory(tmp_path: Path) -> Path:
 
 
 def _pytest(inventory: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "XENLAB_RUN_ID"}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "suites/pool",
-            f"--inventory={inventory}",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            *args,
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_pytest("suites/pool", f"--inventory={inventory}", "-q", *args, timeout=600)
 
 
 class _TwinPids:

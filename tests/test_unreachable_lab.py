@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.children import run_pytest
 from tests.harness import ROOT, TWIN_INVENTORY, read_junit
 
 
@@ -20,23 +19,7 @@ def test_every_check_names_the_device_that_did_not_answer(tmp_path: Path) -> Non
     text = text.replace("xltest", "xlgone").replace("verify: true", "verify: false")
     inventory.write_text("\n".join(line for line in text.splitlines() if not line.startswith("ssh_known_hosts")))
     junit = tmp_path / "junit.xml"
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "suites",
-            f"--inventory={inventory}",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            f"--junitxml={junit}",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = run_pytest("suites", f"--inventory={inventory}", "-q", f"--junitxml={junit}", timeout=300)
     assert run.returncode == 1, run.stdout[-2000:]
     outcome = read_junit(junit, ROOT / "suites")
     assert not outcome.passed, "a check passed against a lab that does not answer"

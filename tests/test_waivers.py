@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.harness import ROOT, TWIN_INVENTORY, TwinHarness
+from tests.children import run_pytest
+from tests.harness import TWIN_INVENTORY, TwinHarness
 from xenlab.waivers import WaiverError, load_waivers, waiver_for
 
 CHECK = "pool/test_hosts.py::test_host_enabled[xen2]"
@@ -68,24 +67,7 @@ def test_expiry_is_the_last_day_it_holds(tmp_path: Path) -> None:
 
 def test_malformed_file_stops_the_run_before_any_test(tmp_path: Path) -> None:
     bad = write(tmp_path, "waivers:\n  - test: x\n    owner: a\n    expires: 2030-01-01\n")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "suites",
-            "--co",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            f"--inventory={TWIN_INVENTORY}",
-            f"--waivers={bad}",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = run_pytest("suites", "--co", "-q", f"--inventory={TWIN_INVENTORY}", f"--waivers={bad}", timeout=120)
     errors = [line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("ERROR")]
     assert proc.returncode == 4, proc.stdout + proc.stderr
     assert errors == [f"ERROR: waivers: {bad}: waivers[0] (x): justification: missing"], proc.stderr
