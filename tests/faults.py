@@ -428,14 +428,11 @@ FAULTS: dict[str, dict[str, str]] = {
 }
 
 
-# Rows whose outcome is not yet deterministic: the host they cut off (xen1) is the pool master and fences. When
-# one follows another master fence, the healed xen1 may not have rejoined the liveset yet (nor xen2 taken the
-# master's role, even 60 s on), so the new fault meets a "starting" xen1 that cannot fence and stays live in
-# XenAPI; the row then lacks its fence (no test_host_live[xen1], test_ha_plan_exists failures, xen1's VMs not
-# restarted). Seen in both orders (bond-mode then trunk, trunk then bond-mode). The fix belongs to the twin's
-# HA (a healed, rebooted master rejoins, or the survivor takes the role, before the HA face calls itself at
-# rest). They run and report as non-strict xfails (issue 7's closing note).
-UNPINNED: frozenset[str] = frozenset({"bond-mode xen1 balance-slb", "trunk-vlan-removed cisco-stack Po1 20"})
+# Rows whose outcome is not yet deterministic: they run and report as non-strict xfails. None now: the two
+# master-fencing rows (bond-mode, trunk Po1 20) were racing a master named back by _put_back before it took the
+# statefile's master lock; the survivor holding the lock now becomes master (xapi's propose-master), and the HA
+# face is not at rest until a named master holds the lock and no watchdog runs down.
+UNPINNED: frozenset[str] = frozenset()
 
 
 def param(entry: str) -> object:

@@ -82,3 +82,29 @@ def test_a_host_booted_with_its_links_down_joins_the_live_pool_instead_of_formin
         assert (view.state, view.liveset) == ("online", {"xen1", "xen2"})
     finally:
         xen1.stop()
+
+
+def test_survivor_holding_the_lock_becomes_master_when_xapis_master_left_the_liveset(monkeypatch) -> None:
+    """xen2 took the master lock when xen1 fenced; xapi then named xen1 master again (an administrator's
+    designate_new_master), and xen1 fenced once more before it took the lock back. The lock still names xen2:
+    xapi on xen2 proposes itself and its xhad grants it, so the pool gets a master instead of none."""
+    clock, statefile = Clock(), Statefile()
+    statefile.reachable = True
+    monkeypatch.setattr(daemon_module, "time", clock)
+    statefile.blocks[0:BLOCK] = encode({"generation": "g", "state": "active", "master": XEN2.uuid}).ljust(BLOCK, b"\0")
+    view, masters = DaemonView(), []
+    timeouts = Timeouts(4)
+    xen2 = Daemon(XEN2, [XEN1], "g", timeouts, None, lambda: statefile, view, False, lambda *a: None, masters.append)
+    try:
+        fenced = {"host": XEN1.uuid, "generation": "g", "seq": 99, "state": "fenced"}
+        statefile.blocks[BLOCK : 2 * BLOCK] = encode(fenced).ljust(BLOCK, b"\0")
+        for _ in range(15):
+            clock.now += timeouts.heartbeat_interval
+            xen2._watchdog()
+            xen2.tick()
+        assert (view.state, view.liveset, xen2.lock_holder()) == ("online", {"xen2"}, "xen2")
+        assert masters == []  # it already held the lock: no take of its own
+        assert xen2.propose_master()
+        assert masters == ["xen2"]
+    finally:
+        xen2.stop()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simlab.ha.rules import Inputs, Slot, evaluate, join
+from simlab.ha.rules import Inputs, Slot, evaluate, grants_master_lock, join
 from simlab.model.capacity import _pack
 
 UUIDS = {"xen1": "b-uuid", "xen2": "a-uuid", "xen3": "c-uuid"}  # xen2 holds the lowest host UUID
@@ -76,6 +76,14 @@ def test_booted_host_joins_when_admitted() -> None:
     slots = {"xen2": _slot({"xen1"}, liveset=frozenset({"xen1", "xen2"}))}
     assert join(_inputs("xen1", {"xen2"}, slots, liveset=frozenset())) == {"xen1", "xen2"}
     assert join(_inputs("xen1", {"xen2"}, slots, statefile=False, liveset=frozenset())) is None
+
+
+def test_survivor_holding_the_lock_is_granted_master_when_the_designated_master_fails() -> None:
+    # xapi named xen1 master again, and xen1 fenced before it took the lock back from xen2: xen2 holds it
+    assert grants_master_lock("xen2", "xen2", frozenset({"xen2"}), UUIDS)
+    assert grants_master_lock("xen2", "xen1", frozenset({"xen2", "xen3"}), UUIDS)  # holder gone: lowest UUID
+    assert not grants_master_lock("xen3", "xen1", frozenset({"xen2", "xen3"}), UUIDS)
+    assert not grants_master_lock("xen3", "xen2", frozenset({"xen2", "xen3"}), UUIDS)  # a live holder keeps it
 
 
 def test_biggest_fit_decreasing() -> None:

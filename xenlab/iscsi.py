@@ -391,11 +391,9 @@ class Session:
             if self._closed:
                 return
             self._drop()
-            try:
-                self._login()
-            except IscsiError:
-                self.state = "FAILED"
-                raise
+            # open-iscsi lists a session in recovery as FAILED until a login succeeds: never FREE (gone) meanwhile
+            self.state = "FAILED"
+            self._login()
 
     def logout(self) -> None:
         with self._lock:

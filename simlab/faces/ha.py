@@ -87,6 +87,17 @@ class HaFace:
                 return False
             views = {p.name: lab.ha.daemons[p.name] for p in self.peers if p.name in lab.ha.daemons}
             running = {n for n, v in views.items() if v.state in ("online", "starting") and lab.hosts[n].powered}
+            if any(not d.stopped and d.view.state == "online" and d.doubt for d in list(self.daemons.values())):
+                return False  # a watchdog runs down: that host fences, or shows it survives, within T
+            master_daemon = self.daemons.get(lab.pool.master or "")
+            if (
+                master_daemon is not None
+                and not master_daemon.stopped
+                and master_daemon.view.state == "online"
+                and master_daemon.view.sees_statefile
+                and master_daemon.lock_holder() != lab.pool.master
+            ):
+                return False  # a designated master has not taken the statefile's master lock yet
             for name in running:  # what the links would deliver: the daemons must have seen it by now
                 view = views[name]
                 if view.network_peers != {p for p in running - {name} if self._reach(name, p)}:
@@ -302,10 +313,19 @@ class HaFace:
         daemon = self.daemons.get(master)
         view = self.lab.ha.daemons.get(master)
         if daemon is None or view is None or view.state != "online" or daemon.stopped:
+            self._propose_master(master)
             return
         holder = daemon.lock_holder()
         if holder != master:  # another holder, or a statefile that lost its pool block
             daemon.claim_master_lock()
+
+    def _propose_master(self, master: str) -> None:
+        """xapi on the survivors: the master left their liveset, so each asks its xhad for the master lock
+        (granted to one of them, or to the one that already holds it, e.g. after a designated master failed
+        before it took the lock over)."""
+        for name, daemon in sorted(self.daemons.items()):
+            if name != master and master not in daemon.view.liveset and daemon.propose_master():
+                return
 
     def _master_lock(self, name: str) -> None:
         with self.lab.lock:

@@ -293,7 +293,7 @@ class Daemon:
             decision.rule == 1
             and self.pool_block.get("generation") == self.generation  # a wiped block is xapi's to write again
             and holder not in decision.liveset
-            and self.me.name == min(decision.liveset, key=lambda n: self.uuids[n])
+            and rules.grants_master_lock(self.me.name, holder, decision.liveset, self.uuids)
         ):
             self._take_master_lock()
 
@@ -337,14 +337,25 @@ class Daemon:
     def claim_master_lock(self) -> None:
         self._take_master_lock()
 
-    def _take_master_lock(self) -> None:
+    def propose_master(self) -> bool:
+        """xapi on this host asks to become master (its master left the liveset): granted by the rules on
+        the lock as last read, and then the lock is written as this host's."""
+        if self.stopped or self.view.state != "online" or not self.view.sees_statefile:
+            return False
+        if not rules.grants_master_lock(self.me.name, self.lock_holder(), self.view.liveset, self.uuids):
+            return False
+        return self._take_master_lock()
+
+    def _take_master_lock(self) -> bool:
         block = {"generation": self.generation, "state": "active", "master": self.me.uuid}
         try:
             self.device().write(0, encode(block))
         except OSError:
-            return
+            return False
+        self.pool_block = block  # what I wrote is the lock now: no second claim before the next read
         log.info("xhad on %s: took the master lock", self.me.name)
         self.on_master_lock(self.me.name)
+        return True
 
     def _fence(self, reason: str) -> None:
         log.warning("xhad on %s: self-fencing: %s", self.me.name, reason)

@@ -127,3 +127,17 @@ def join(inputs: Inputs) -> frozenset[str] | None:
     starting = {h for h, s in inputs.slots.items() if s.fresh and s.state == "starting"} | {inputs.me}
     best = best_partition(starting, inputs)
     return best if inputs.me in best else None
+
+
+def grants_master_lock(me: str, holder: str | None, liveset: frozenset[str], uuids: dict[str, str]) -> bool:
+    """xhad's answer to xapi's propose-master on ``me``: the lock is mine when I already hold it, or when its
+    holder left the liveset and I hold the lowest UUID of the liveset (so two survivors never both take it).
+
+    A survivor that holds the lock is granted it again: a master named by xapi (designate_new_master) may
+    fail before it took the lock over, and xapi on the survivor must then become master on the lock it holds.
+    """
+    if me not in liveset:
+        return False
+    if holder == me:
+        return True
+    return holder not in liveset and me == min(liveset, key=lambda n: uuids[n])
