@@ -4,13 +4,11 @@ puts every VM back where it started.
 
 The rows are the destructive section of the one fault table (tests/faults.py, DESTRUCTIVE_CATALOGUE).
 
-Why ``vm-no-gratuitous-arp`` is still not strict: a guest that does not announce itself is reachable
-again as soon as it sends any frame from its new host, and a Linux guest does when its neighbour entry
-for the prober goes stale while it answers (DELAY, then a unicast ARP probe: every 15-45 s, at random,
-as on a real CentOS guest). When that probe falls within the suite's window after the switch-over the
-switch relearns the MAC at once and at most one ping is lost; otherwise the loss is several. Both are
-what a real lab would show; pinning it needs the guest's neighbour timers known at the migration
-(open work).
+Why ``vm-no-gratuitous-arp`` is still not strict: with the twin's namespaces on IPv4 only, the row
+still passed (at most one ping lost) in the one run since, so something re-teaches the switch where the
+guest is within the suite's window. Suspected, not yet proved: the guest's own neighbour entry for the
+prober is in DELAY when it migrates and its unicast ARP probe leaves from the new host (a Linux guest
+re-probes every 15-45 s while it answers, as a real CentOS guest does). Open work: find the frame.
 """
 
 from __future__ import annotations
@@ -58,9 +56,7 @@ UNSETTLED = {"vm-no-gratuitous-arp CentOS6.5-test1"}
 @pytest.mark.parametrize(
     "entry",
     [
-        pytest.param(
-            e, marks=pytest.mark.xfail(strict=False, reason="the guest's own ARP probe may re-teach the switch")
-        )
+        pytest.param(e, marks=pytest.mark.xfail(strict=False, reason="a frame from the guest may re-teach the switch"))
         if e in UNSETTLED
         else e
         for e in DESTRUCTIVE_CATALOGUE
