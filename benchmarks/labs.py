@@ -26,7 +26,12 @@ def big_lab(name: str, hosts: int = 16, vms: int = 64) -> dict:
             "name": f"xen{i}",
             "address": f"127.25.70.{i}",
             "xapi_url": f"https://127.25.70.{i}:8443/",
-            "addresses": {"Management": f"198.18.5.{i}", "XenMotion": f"198.18.10.{i}", "Storage": f"198.18.20.{i}"},
+            "addresses": {  # .11 up, as the workshop: .10 is the storage server
+                "Management": f"198.18.5.{10 + i}",
+                "XenMotion": f"198.18.10.{10 + i}",
+                "Storage": f"198.18.20.{10 + i}",
+            },
+            "fence": {**template["fence"], "address": f"127.25.70.{100 + i}"},  # a BMC of its own
         }
         for i in range(1, hosts + 1)
     ]
@@ -35,6 +40,13 @@ def big_lab(name: str, hosts: int = 16, vms: int = 64) -> dict:
         for i in range(vms)
     ]
     data["ha"] = {"enabled": False}
+    # Room for 64 VMs' disks (20 GiB each) below the utilisation limit: sparse LUN files cost nothing.
+    for sr in data["srs"]:
+        if sr.get("role") == "vms":
+            sr["size_gib"] = 2000
+    for target in data["storage"]["targets"]:
+        if target["iqn"].endswith("shared"):
+            target["luns"] = [{**lun, "size_gib": 2000} for lun in target["luns"]]
     switch = data["switches"][0]
     switch["ports_per_member"] = 48
     switch["port_channels"] = [

@@ -36,6 +36,7 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -285,6 +286,10 @@ class Pinger:
         with self._lock:
             return len(self._replies)
 
+    def halt(self) -> None:
+        """Stop sending; ``stop`` then waits only for the echoes still in flight, so many pingers wait together."""
+        self._stop.set()
+
     def stop(self) -> PingReport:
         """Stop sending, wait up to the timeout for outstanding replies, and build the report."""
         if self.report is not None:
@@ -381,8 +386,36 @@ def ping(
 ) -> PingReport:
     """Echoes until the first reply or ``attempts`` unanswered: a reachability probe through the kernel's
     ICMP socket, so it never takes frames from another socket on the same interface."""
-    pinger = Pinger(target, interval_s=interval_s, timeout_s=timeout_s, netns=netns, source=source).start()
-    deadline = time.monotonic() + attempts * interval_s + timeout_s
-    while time.monotonic() < deadline and not pinger.replies:
-        time.sleep(0.01)
-    return pinger.stop()
+    return ping_many([(target, source)], attempts, interval_s, timeout_s, netns)[(target, source)]
+
+
+def ping_many(
+    targets: Iterable[tuple[str, str | None]],
+    attempts: int = 3,
+    interval_s: float = 0.2,
+    timeout_s: float = 1.0,
+    netns: str | None = None,
+    at_once: int = 64,
+) -> dict[tuple[str, str | None], PingReport]:
+    """``ping`` to many (target, source address) pairs together: every probe's wait overlaps the others', so
+    a lab's reachability costs one probe's time, not one per address (``at_once`` bounds the open sockets)."""
+    keys = list(dict.fromkeys(targets))
+    reports: dict[tuple[str, str | None], PingReport] = {}
+    for first in range(0, len(keys), at_once):
+        pingers = {
+            (target, source): Pinger(target, interval_s=interval_s, timeout_s=timeout_s, netns=netns, source=source)
+            for target, source in keys[first : first + at_once]
+        }
+        started: dict[tuple[str, str | None], Pinger] = {}
+        try:
+            for key, pinger in pingers.items():
+                started[key] = pinger.start()
+            deadline = time.monotonic() + attempts * interval_s + timeout_s
+            while time.monotonic() < deadline and not all(p.replies for p in started.values()):
+                time.sleep(0.01)
+        finally:
+            for pinger in started.values():
+                pinger.halt()
+            for key, pinger in started.items():
+                reports[key] = pinger.stop()
+    return reports

@@ -7,6 +7,7 @@ takes the host's links down, the other hosts' xhad stop hearing it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from typing import TYPE_CHECKING
@@ -122,13 +123,19 @@ class BmcFace:
         from pyghmi.ipmi.private import session
 
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        for bmc in self.bmcs:
-            sock = bmc.serversocket
+        sockets = [bmc.serversocket for bmc in self.bmcs]
+        for sock in sockets:  # out of pyghmi's IO loop first: it must never select on a closed socket
             session.Session.bmc_handlers.pop(sock, None)
             if sock in session.iosockets:
                 session.iosockets.remove(sock)
+        # pyghmi's IO thread selects for up to 300 s and wakes itself through its first socket's port on the
+        # loopback address, which misses a BMC bound to the lab's own address: wake its select on our sockets.
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.sendto(b"\x01", sock.getsockname()[:2])
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        for sock in sockets:
             sock.close()
         self.bmcs.clear()
 
