@@ -20,6 +20,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from xenlab import lockfile
+
 CLAIM_DIR = Path(tempfile.gettempdir()) / "simlab-claims"
 
 
@@ -32,10 +34,14 @@ def _claim_file(key: str) -> Path:
     return CLAIM_DIR / f"{readable}-{hashlib.sha1(key.encode()).hexdigest()[:10]}.lock"
 
 
-def _open(path: Path) -> int:
+def _open_dir() -> None:
     CLAIM_DIR.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(OSError):  # shared by every user of the machine, like /tmp
         CLAIM_DIR.chmod(0o1777)
+
+
+def _open(path: Path) -> int:
+    _open_dir()
     return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
 
 
@@ -67,15 +73,12 @@ class Claims:
         """Claim ``key`` or raise ClaimError: ``<what> is in use by the twin of ... (pid N)``."""
         if key in self._held:
             return
-        fd = _open(_claim_file(key))
+        _open_dir()
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            owner = os.pread(fd, 512, 0).decode(errors="replace").strip() or "another process"
-            os.close(fd)
+            fd = lockfile.take(_claim_file(key), self.owner)
+        except lockfile.Held as held:
+            owner = held.holder or "another process"
             raise ClaimError(f"{what} is in use by a running twin ({owner}); stop that twin first") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, self.owner.encode(), 0)
         self._held[key] = fd
 
     def holds(self, key: str) -> bool:

@@ -7,11 +7,12 @@ file in the same session would refuse its own run.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import tempfile
 from pathlib import Path
+
+from xenlab import lockfile
 
 
 class LabBusy(RuntimeError):
@@ -25,16 +26,12 @@ class LabLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another run"
-            os.close(fd)
-            raise LabBusy(f"a destructive run already holds this lab ({holder}, lock {self.path})") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()}\n".encode(), 0)
-        self._fd = fd
+            self._fd = lockfile.take(self.path, f"pid {os.getpid()}\n", 0o666)
+        except lockfile.Held as held:
+            raise LabBusy(
+                f"a destructive run already holds this lab ({held.holder or 'another run'}, lock {self.path})"
+            ) from None
 
     def release(self) -> None:
         if self._fd is not None:

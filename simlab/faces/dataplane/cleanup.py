@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from pyroute2 import netns
 
 from simlab.model.netnames import Names
+from xenlab import lockfile
 
 log = logging.getLogger("simlab.dataplane")
 LOCK_DIR = Path("/run/simlab")
@@ -37,17 +37,12 @@ class LabLock:
 
     def acquire(self) -> None:
         LOCK_DIR.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            owner = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-            os.close(fd)
+            fd = lockfile.take(self.path, f"{os.getpid()}\n")
+        except lockfile.Held as held:
             raise RuntimeError(
-                f"the data plane of this lab is already up (pid {owner}); stop that twin first"
+                f"the data plane of this lab is already up (pid {held.holder or '?'}); stop that twin first"
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._fd = fd
 
     def release(self) -> None:
