@@ -310,9 +310,13 @@ class HaFace:
     def _sync_master_lock(self) -> None:
         """A master named by xapi (pool.designate_new_master) takes the statefile's master lock."""
         master = self.lab.pool.master or ""
-        daemon = self.daemons.get(master)
+        if master not in self.daemons:
+            # A master HA was never configured on (xapi refuses pool.join while HA is on; the twin's
+            # pool-master-lost fault makes one): no survivor's xhad knows it, so none takes over from it.
+            return
+        daemon = self.daemons[master]
         view = self.lab.ha.daemons.get(master)
-        if daemon is None or view is None or view.state != "online" or daemon.stopped:
+        if view is None or view.state != "online" or daemon.stopped:
             self._propose_master(master)
             return
         holder = daemon.lock_holder()
