@@ -7,11 +7,13 @@ kernel only for namespaces that changed; the first pass checks everything.
 
 from __future__ import annotations
 
+import errno
 import logging
 import socket
 import subprocess
 
 from pyroute2 import IPRoute, netns
+from pyroute2.netlink.exceptions import NetlinkError
 
 from simlab.faces.dataplane.offload import offloads_off
 from simlab.model.desired import Bridge, Desired, Port
@@ -97,7 +99,12 @@ class Kernel:
         changes += self._bridges(sw, sw_links, want.bridges)
         bridge_index = {name: sw_links[name]["index"] for name in want.bridges if name in sw_links}
         for name in [n for n in sw_links if n and self.names.is_switch_end(n) and n not in want.ports]:
-            sw.link("del", index=sw_links[name]["index"])  # the peer goes with it
+            try:
+                sw.link("del", index=sw_links[name]["index"])  # the peer goes with it
+            except NetlinkError as exc:
+                # Gone already: a removed namespace takes its veth peers out of the switch asynchronously.
+                if exc.code != errno.ENODEV:
+                    raise
             self.applied_ports.pop(name, None)
             changes += 1
         changed = [p for key, p in want.ports.items() if self.applied_ports.get(key) != p or key not in sw_links]
