@@ -8,12 +8,16 @@ trunk the copy cannot connect and the VM stays where it was.
 
 from __future__ import annotations
 
+import dataclasses
 import time
+import uuid
 
 import pytest
 
 from simlab.model import migration
-from tests.dataplane_support import dataplane, needs_root
+from simlab.model.desired import QUIET_NEIGH_MS
+from simlab.model.netnames import Names
+from tests.dataplane_support import dataplane, in_netns, needs_root
 from xenlab.pinger import Pinger
 
 pytestmark = needs_root
@@ -55,3 +59,30 @@ def test_xenmotion_vlan_off_the_destination_trunk_fails_the_copy() -> None:
         with pytest.raises(migration.MigrationError, match="Failed to connect to xen2"):
             migration.live_migrate(lab, VM, "xen2")
         assert lab.vms[VM].resident_on == "xen1" and not lab.vms[VM].frozen
+
+
+def test_the_guest_and_the_probe_send_no_arp_of_their_own_within_a_run() -> None:
+    """Their ARP entries stay reachable for an hour, so nothing but a gratuitous ARP re-teaches the switch where
+    a moved guest is (a Linux guest's own unicast re-probe, every 15-45 s, would at a moment of its choosing)."""
+    with dataplane(LAB) as (inventory, lab, _plane):
+        names = Names(lab.name, lab.probe.netns)
+        where = [(names.vm_ns(VM), "eth0")] + [(inventory.probe.netns, p.interface) for p in inventory.probe.interfaces]
+        for ns, ifname in where:
+            got = in_netns(ns, "cat", f"/proc/sys/net/ipv4/neigh/{ifname}/base_reachable_time_ms").stdout.strip()
+            assert got == str(QUIET_NEIGH_MS), f"{ns} {ifname}: {got}"
+
+
+def test_a_new_guest_under_an_old_name_reports_its_address_only_once_its_vif_is_plugged() -> None:
+    """The next run's clone has the name, address and even the domid of the one destroyed before it: its agent
+    reports the address (which is when a suite starts pinging it) only after its own VIF is plugged and
+    announced, never on the strength of its predecessor's."""
+    with dataplane(LAB) as (_inventory, lab, plane):
+        old = lab.vms[VM]
+        assert lab.guest_network_up(old)
+        with lab.lock:
+            new = dataclasses.replace(old, uuid=str(uuid.uuid4()), mac="02:00:00:00:99:01", vbds=[])
+            lab.vms[VM] = new  # not announced to the data plane yet: lab.changed() is what wakes it
+        assert new.domid == old.domid and not lab.guest_network_up(new)
+        lab.changed()
+        assert plane.settle()
+        assert lab.guest_network_up(new)

@@ -42,3 +42,25 @@ def test_as_dict_is_json_ready() -> None:
 
     data = json.loads(json.dumps(report("..x.").as_dict()))
     assert data["lost"] == 1 and data["outages"][0]["lost"] == 1
+
+
+def test_since_a_mark_counts_only_what_follows_it() -> None:
+    r = report("x...xx...", interval=1.0)
+    r.marks.append(Mark("migration started", r.started + 3.5, 3.5))
+    during = r.since("migration started")
+    assert (during.sent, during.lost, round(during.longest_outage_ms)) == (5, 2, 2000)
+    assert r.since("no such mark") is r
+
+
+def test_streak_counts_answers_in_a_row_and_skips_echoes_in_flight() -> None:
+    import time
+
+    from xenlab.pinger import Pinger
+
+    pinger = Pinger("198.18.30.101", interval_s=1.0, timeout_s=1.0)
+    now = time.monotonic()
+    pinger._sent = {n: (0.0, now - 5 + n, 0.0) for n in range(6)}  # the last one sent just now: in flight
+    pinger._replies = {n: (0.0, 0.0) for n in (2, 3, 4)}
+    assert pinger.streak() == 3
+    pinger._replies.pop(3)
+    assert pinger.streak() == 1

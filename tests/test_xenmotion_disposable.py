@@ -157,11 +157,6 @@ def test_an_interrupted_run_destroys_the_clone(twin: TwinHarness, tmp_path, sig:
     assert _lab_state(twin) == before, out
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the next run's new clone (same name and address, a new MAC) lost 2 pings at 1 s in 2 of 3 CI runs: "
-    "not yet understood (the prober's stale neighbour entry is the suspect); open in issue 10",
-)
 def test_a_killed_runs_clone_is_removed_when_the_next_run_starts(twin: TwinHarness, tmp_path) -> None:
     before = _lab_state(twin)
     inventory = _unmarked(tmp_path)

@@ -3,12 +3,6 @@ exactly its check red naming the VM, the twin ends as it started, and SIGTERM du
 puts every VM back where it started.
 
 The rows are the destructive section of the one fault table (tests/faults.py, DESTRUCTIVE_CATALOGUE).
-
-Why ``vm-no-gratuitous-arp`` is still not strict: with the twin's namespaces on IPv4 only, the row
-still passed (at most one ping lost) in the one run since, so something re-teaches the switch where the
-guest is within the suite's window. Suspected, not yet proved: the guest's own neighbour entry for the
-prober is in DELAY when it migrates and its unicast ARP probe leaves from the new host (a Linux guest
-re-probes every 15-45 s while it answers, as a real CentOS guest does). Open work: find the frame.
 """
 
 from __future__ import annotations
@@ -49,19 +43,7 @@ def test_healthy_twin_migrates_every_marked_vm_there_and_back(twin: TwinHarness)
     assert _placement(twin) == before
 
 
-# See the module's docstring: whether the guest re-teaches the switch within the window is the guest's timers.
-UNSETTLED = {"vm-no-gratuitous-arp CentOS6.5-test1"}
-
-
-@pytest.mark.parametrize(
-    "entry",
-    [
-        pytest.param(e, marks=pytest.mark.xfail(strict=False, reason="a frame from the guest may re-teach the switch"))
-        if e in UNSETTLED
-        else e
-        for e in DESTRUCTIVE_CATALOGUE
-    ],
-)
+@pytest.mark.parametrize("entry", list(DESTRUCTIVE_CATALOGUE))
 def test_fault_turns_exactly_its_migration_check_red(twin: TwinHarness, entry: str) -> None:
     name, *args = entry.split()
     before = _placement(twin)

@@ -100,6 +100,14 @@ class PingReport:
     def lost(self) -> int:
         return self.sent - self.received
 
+    def since(self, label: str) -> PingReport:
+        """The echoes sent from the first mark ``label`` on (all of them if there is no such mark)."""
+        at = next((m.offset_s for m in self.marks if m.label == label), None)
+        if at is None:
+            return self
+        later = [e for e in self.echoes if e.offset_s >= at]
+        return PingReport(self.target, self.interval_s, self.timeout_s, self.started, later, list(self.marks))
+
     def outages(self) -> list[Outage]:
         found: list[Outage] = []
         run: list[Echo] = []
@@ -285,6 +293,18 @@ class Pinger:
         """Replies received so far (while running)."""
         with self._lock:
             return len(self._replies)
+
+    def streak(self) -> int:
+        """Echoes answered in a row up to now (those still within their timeout neither count nor break it)."""
+        now = time.monotonic()
+        run = 0
+        with self._lock:
+            for n in sorted(self._sent, reverse=True):
+                if n in self._replies:
+                    run += 1
+                elif now - self._sent[n][1] >= self.timeout_s:
+                    break
+        return run
 
     def halt(self) -> None:
         """Stop sending; ``stop`` then waits only for the echoes still in flight, so many pingers wait together."""

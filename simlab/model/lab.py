@@ -54,6 +54,9 @@ class Lab:
     # (the data plane installs a real copier; None: modelled, simlab.model.migration).
     migration_downtime_ms: tuple[float, float] = (60.0, 210.0)
     memory_copier: Callable[..., None] | None = None  # a simlab.model.migration.MemoryCopier
+    # Whether a running guest has brought its network up since it booted (its agent reports addresses only
+    # then): the data plane, which plugs the guest's VIF in, installs it; None: up as the guest boots.
+    guest_network: Callable[[VM], bool] | None = None
     # xapi messages (alerts) by uuid: simlab.model.messages.post adds one
     messages: dict[str, Message] = field(default_factory=dict)
     ha: HaRuntime = field(default_factory=HaRuntime)
@@ -105,6 +108,9 @@ class Lab:
         if self.storage is not None and self.storage.name == name:
             return self.storage.nics.get(device)
         return None
+
+    def guest_network_up(self, vm: VM) -> bool:
+        return vm.power_state == "Running" and (self.guest_network is None or self.guest_network(vm))
 
     # -- storage ---------------------------------------------------------------------------------
     def sr_of_vdi(self, vdi_uuid: str) -> SR | None:

@@ -23,6 +23,7 @@ from simlab.faces.dataplane.memcopy import Copier
 from simlab.model.desired import Desired, desired_state
 from simlab.model.lab import Lab
 from simlab.model.netnames import Names
+from simlab.model.objects import VM
 
 if TYPE_CHECKING:
     from simlab.twin import Twin
@@ -60,6 +61,9 @@ class DataPlane:
         self._thread: threading.Thread | None = None
         self._subscribed = False
         self._announced: dict[tuple[str, str], int] = {}  # (VM namespace, guest MAC) -> gratuitous ARPs sent
+        # VM switch end -> (VM uuid, domid) of the boot whose VIF was plugged in and announced: a new VM
+        # under an old name (the next run's clone) or a restarted one is not up until its own boot is.
+        self._guests_up: dict[str, tuple[str, int]] = {}
 
     # -- Face -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -77,6 +81,7 @@ class DataPlane:
             self._announced = {
                 (ns, a.mac): a.count for ns, a in desired_state(self.lab, self.names).announcements.items()
             }
+        self._guests_up.clear()
         self._start_error = None
         # pyroute2 sockets belong to the thread that opened them: all kernel work happens in the worker.
         self._thread = threading.Thread(target=self._run, name="simlab-dataplane", daemon=True)
@@ -88,10 +93,13 @@ class DataPlane:
             raise RuntimeError(f"data plane did not come up: {error}") from error
         atexit.register(self.stop)  # Ctrl-C ends the process through normal exit: clean up there too
         self.lab.memory_copier = Copier(self.names)
+        self.lab.guest_network = self._guest_up
 
     def stop(self) -> None:
         if isinstance(self.lab.memory_copier, Copier):
             self.lab.memory_copier = None
+        if self.lab.guest_network == self._guest_up:
+            self.lab.guest_network = None
         self._stopping.set()
         self._wake.set()
         if self._thread is not None and self._thread is not threading.current_thread():
@@ -116,9 +124,18 @@ class DataPlane:
         with self.lab.lock:
             generation = self.lab.generation
             want = desired_state(self.lab, self.names)
+            boots = {
+                self.names.switch_end("v", vm.name): (vm.uuid, vm.domid)
+                for vm in self.lab.vms.values()
+                if vm.power_state == "Running"
+            }
         started = time.perf_counter()
         changes = self.kernel.apply(want)
         self._announce(want)
+        for sw_name, boot in boots.items():
+            port = want.ports.get(sw_name)
+            if port is not None and port.bridge is not None:
+                self._guests_up[sw_name] = boot
         if changes:
             log.debug(
                 "reconciled generation %d: %d changes in %.1f ms",
@@ -148,6 +165,9 @@ class DataPlane:
             except OSError as exc:
                 log.warning("gratuitous ARP from %s failed: %s", ns, exc)
             self._announced[key] = announcement.count
+
+    def _guest_up(self, vm: VM) -> bool:
+        return self._guests_up.get(self.names.switch_end("v", vm.name)) == (vm.uuid, vm.domid)
 
     def settle(self, timeout: float = 5.0) -> bool:
         """Wait until the kernel reflects every model change made before this call."""

@@ -55,12 +55,16 @@ class Kernel:
         netns.create(ns)
         # The lab is IPv4 only. Left on, IPv6 has every interface that comes up send DAD and MLD frames from its
         # MAC, which teach the bridges where a migrated guest is as a gratuitous ARP would, at random moments.
-        with xnetns.inside(ns):
-            for scope in ("all", "default", "lo"):
-                with open(f"/proc/sys/net/ipv6/conf/{scope}/disable_ipv6", "w") as sysctl:
-                    sysctl.write("1")
+        for scope in ("all", "default", "lo"):
+            self._sysctl(ns, f"ipv6/conf/{scope}/disable_ipv6", 1)
         ipr = self.ipr(ns)
         ipr.link("set", index=ipr.link_lookup(ifname="lo")[0], state="up")
+
+    @staticmethod
+    def _sysctl(ns: str, key: str, value: int) -> None:
+        """Set net.<key> in ``ns`` (/proc/sys/net is the opener's namespace's)."""
+        with xnetns.inside(ns), open(f"/proc/sys/net/{key}", "w") as sysctl:
+            sysctl.write(str(value))
 
     def remove_ns(self, ns: str) -> None:
         sock = self.sockets.pop(ns, None)
@@ -162,6 +166,8 @@ class Kernel:
             sw_links[port.sw_name] = sw.get_links(sw.link_lookup(ifname=port.sw_name)[0])[0]
             links[port.name] = self.ipr(port.ns).get_links(self.ipr(port.ns).link_lookup(ifname=port.name)[0])[0]
             offloads_off(self.ioctl_socket(port.ns), port.name)
+            if port.neigh_reachable_ms is not None:
+                self._sysctl(port.ns, f"ipv4/neigh/{port.name}/base_reachable_time_ms", port.neigh_reachable_ms)
             changes += 1
         mine = sw_links[port.sw_name]
         master = bridge_index.get(port.bridge, 0) if port.bridge else 0

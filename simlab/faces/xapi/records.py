@@ -407,7 +407,9 @@ def vm_guest_metrics(view: View) -> dict[str, tuple[Any, Record]]:
                 "PV_drivers_detected": v.pv_drivers,
                 "memory": {},
                 "disks": {},
-                "networks": {"0/ip": v.address, "0/ipv4/0": v.address} if v.pv_drivers and v.address else {},
+                "networks": {"0/ip": v.address, "0/ipv4/0": v.address}
+                if v.pv_drivers and v.address and view.lab.guest_network_up(v)
+                else {},
                 "other": {},
                 "last_updated": datetime(view.since),
                 "other_config": {},
