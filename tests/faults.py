@@ -434,6 +434,20 @@ FAULTS: dict[str, dict[str, str]] = {
 # face is not at rest until a named master holds the lock and no watchdog runs down.
 UNPINNED: frozenset[str] = frozenset()
 
+# Checks a row may also turn red, at a moment nobody chooses, as on a real lab. With the switch's MTU back at
+# 1500 the storage VLAN black-holes every TCP segment above it: an iSCSI session stays logged in until a command
+# stuck behind one times out, then recovers (FAILED) and logs in again, over and over (open-iscsi does the same on
+# its NOP-Out timeout). Whether a check catches a session in recovery is that timing; when it does, its message
+# is still the usual one.
+MAY_ALSO_FAIL: dict[str, dict[str, str]] = {
+    "switch-system-mtu cisco-stack 1500": {
+        **iscsi_failed("xen1", "heartbeat"),
+        **iscsi_failed("xen2", "heartbeat"),
+        **iscsi_failed("xen1", "shared"),
+        **iscsi_failed("xen2", "shared"),
+    },
+}
+
 
 def param(entry: str) -> object:
     """A table row as a pytest parameter; an unpinned row is a known, reported gap rather than a red CI."""
@@ -471,6 +485,12 @@ DESTRUCTIVE_CATALOGUE: dict[str, dict[str, str]] = {
     "vm-no-gratuitous-arp CentOS6.5-test1": {XENMOTION_CHECK.format(XM_VM1): f"{XM_VM1}: "},
     "host-memory-exhausted xen2": {
         XENMOTION_CHECK.format(XM_VM1): f"{XM_VM1}: live migration xen1 -> xen2 failed: HOST_NOT_ENOUGH_FREE_MEMORY"
+    },
+    # xen2 without the Data VLAN: CentOS6.5-test1 cannot go there, and CentOS6.5-test4, already there, is cut off
+    # from its network before its own migration starts.
+    "host-vlan-missing xen2 Data": {
+        XENMOTION_CHECK.format(XM_VM1): f"{XM_VM1}: live migration xen1 -> xen2 failed: VM_REQUIRES_NETWORK",
+        XENMOTION_CHECK.format(XM_VM4): f"{XM_VM4}: does not answer ping at 198.18.30.104 steadily before",
     },
     "trunk-vlan-removed cisco-stack Po2 10": {
         XENMOTION_CHECK.format(XM_VM1): f"{XM_VM1}: live migration xen1 -> xen2 failed: VM_MIGRATE_FAILED",

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from tests.faults import FAULTS, is_packet_check, param, split
+from tests.faults import FAULTS, MAY_ALSO_FAIL, is_packet_check, param, split
 from tests.harness import TWIN_INVENTORY, Outcome, TwinHarness
 
 ROOT = os.geteuid() == 0
@@ -55,8 +55,10 @@ def test_healthy_twin_fails_nothing_and_skips_only_what_was_left_out(twin: TwinH
 @pytest.mark.parametrize("entry", [param(e) for e in FAULTS])
 def test_fault_fails_exactly_its_checks(twin: TwinHarness, entry: str) -> None:
     expected = _expected(FAULTS[entry])
+    tolerated = MAY_ALSO_FAIL.get(entry, {})
     outcome = twin.run_suite("suites", [split(entry)])
-    assert set(outcome.failed) == set(expected), outcome.summary()
+    assert set(expected) <= set(outcome.failed) <= set(expected) | set(tolerated), outcome.summary()
+    expected |= {check: text for check, text in tolerated.items() if check in outcome.failed}
     for check, text in expected.items():
         assert outcome.failed[check].startswith(text), f"{check}: {outcome.failed[check]!r} does not start {text!r}"
     # A check that cannot judge under this fault skips pointing at the check that reports it (which failed).

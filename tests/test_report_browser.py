@@ -63,6 +63,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def page(report: Path):  # -> playwright Page
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -71,7 +72,13 @@ def page(report: Path):  # -> playwright Page
             page = browser.new_page()
             page.set_default_timeout(60000)  # a loaded 2-core CI machine renders slowly
             page.goto(report.as_uri())
-            page.get_by_text("test_port_channel_bundled").first.wait_for()
+            try:
+                page.get_by_text("test_port_channel_bundled").first.wait_for()
+            except PlaywrightTimeout:
+                # Once in a whole CI run (both cores loaded) no check's name showed within the minute; why is not
+                # known. A reader would reload, and so do we, once: a report that does not render then still fails.
+                page.reload()
+                page.get_by_text("test_port_channel_bundled").first.wait_for()
             yield page
         finally:
             browser.close()

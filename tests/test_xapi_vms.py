@@ -9,6 +9,7 @@ import pytest
 import XenAPI
 
 from tests.test_xapi_face import FaceTwin, face_twin_fixtures
+from xenlab.disposable import destroy
 
 TWINS_HOLD = "xapi-faces"  # face twins on subnets of their own (tests/conftest.py)
 
@@ -94,6 +95,35 @@ def test_migration_to_a_host_without_memory_is_refused(lab: FaceTwin, api) -> No
     finally:
         host.reserved_bytes = 0
     assert details[0] == "HOST_NOT_ENOUGH_FREE_MEMORY" and details[1] == str(1024**3)
+
+
+def test_a_host_without_the_vms_network_can_neither_receive_nor_start_it(lab: FaceTwin, api) -> None:
+    """VM_REQUIRES_NETWORK [vm; network] from VM.pool_migrate and VM.start_on, as xapi refuses a host that has
+    no PIF on a VIF's network; the host's VLAN PIF on it is gone from PIF.get_all_records too."""
+    lab.twin.lab.faults.inject("host-vlan-missing", ["xen2", "Data"])
+    try:
+        data = api.network.get_by_name_label("Data")[0]
+        xen2_pifs = [r for r in api.PIF.get_all_records().values() if r["host"] == _host(api, "xen2")]
+        assert data not in {r["network"] for r in xen2_pifs}
+        assert _code(lambda: api.VM.pool_migrate(_vm(api), _host(api, "xen2"), {"live": "true"})) == [
+            "VM_REQUIRES_NETWORK",
+            _vm(api),
+            data,
+        ]
+        template = api.VM.get_by_name_label("CentOS6.5-template")[0]  # on the Data network too
+        clone = api.VM.clone(template, "xenlab-requires-network")
+        try:
+            api.VM.provision(clone)
+            assert _code(lambda: api.VM.start_on(clone, _host(api, "xen2"), False, False)) == [
+                "VM_REQUIRES_NETWORK",
+                clone,
+                data,
+            ]
+        finally:
+            destroy(api, clone)
+    finally:
+        lab.twin.lab.faults.heal()
+    assert api.VM.get_resident_on(_vm(api)) == _host(api, "xen1")
 
 
 def test_a_guest_that_does_not_acknowledge_suspend_fails_the_migration_and_stays(lab: FaceTwin, api) -> None:

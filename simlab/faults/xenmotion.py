@@ -5,7 +5,7 @@ Each changes what the model says about a guest or a host, and the migration beha
 a guest that dirties memory faster than the link carries it has a long stop-and-copy; a guest whose
 drivers do not acknowledge the suspend request fails the migration; one whose netfront does not
 announce itself after resuming stays unreachable behind the old host; a host whose memory is taken
-cannot receive a VM.
+cannot receive a VM, nor can one without the VM's network.
 """
 
 from __future__ import annotations
@@ -23,6 +23,11 @@ LEFT_FREE = 512 * MIB  # less than any VM the workshop runs
 def _migrating(inv: Inventory) -> str:
     """The first VM the xenmotion suite migrates (for examples)."""
     return next((v.name for v in inv.vms if v.migrate), inv.vms[0].name if inv.vms else "")
+
+
+def _vm_network(inv: Inventory) -> str:
+    """That VM's network."""
+    return next((v.network or "" for v in inv.vms if v.name == _migrating(inv)), "")
 
 
 def _destination(inv: Inventory) -> str:
@@ -90,3 +95,22 @@ def vm_vif_unplugged(lab: Lab, vm: str) -> Undo:
     if not target.vif_attached:
         raise FaultError(f"VM {vm}'s VIF is already unplugged")
     return set_attr(target, "vif_attached", False)
+
+
+@fault(
+    "host-vlan-missing",
+    breaks="a host's VLAN PIF on one network (`xe vlan-destroy` on that host alone): a VM on that network "
+    "cannot start or migrate there (VM_REQUIRES_NETWORK)",
+    example=lambda inv: [_destination(inv), _vm_network(inv)],
+)
+def host_vlan_missing(lab: Lab, host: str, network: str) -> Undo:
+    target = lookup.host(lab, host)
+    net = lab.networks.get(network)
+    if net is None:
+        raise FaultError(f"no network named {network!r}; the lab has {', '.join(sorted(lab.networks))}")
+    if network == target.untagged_network:
+        raise FaultError(f"{network} is {host}'s untagged network, not a VLAN")
+    if network in target.missing_vlans:
+        raise FaultError(f"{host} has no VLAN PIF on {network} already")
+    target.missing_vlans.add(network)
+    return lambda: target.missing_vlans.discard(network)

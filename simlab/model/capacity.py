@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from simlab.model import placement
+from simlab.model import links, placement
 from simlab.model.lab import Lab
 from simlab.model.objects import VM, Host
 
@@ -18,11 +18,15 @@ EXHAUSTIVE_LIMIT = 5000  # failure combinations checked one by one; beyond, the 
 
 
 class StartFailed(Exception):
-    """A VM cannot start there; ``description`` is the XenAPI error ([code, *params])."""
+    """A VM cannot start there: xapi's error code and parameters, an object among them as (class, uuid)."""
 
     def __init__(self, code: str, *params: object) -> None:
         super().__init__(code, *params)
-        self.description = [code, *(str(p) for p in params)]
+        self.code, self.params = code, params
+
+    @property
+    def description(self) -> list[str]:
+        return [self.code, *(p[1] if isinstance(p, tuple) else str(p) for p in self.params)]
 
 
 def live(host: Host) -> bool:
@@ -49,7 +53,9 @@ def protected(vm: VM) -> bool:
 def start(lab: Lab, vm: VM, host: Host) -> None:
     """Boot ``vm`` on ``host`` (call with lab.lock held); StartFailed with xapi's error when it cannot."""
     if not live(host):
-        raise StartFailed("HOST_OFFLINE", host.uuid)
+        raise StartFailed("HOST_OFFLINE", ("host", host.uuid))
+    if vm.network is not None and not links.host_has_network(lab, host.name, vm.network):
+        raise StartFailed("VM_REQUIRES_NETWORK", ("VM", vm.uuid), ("network", lab.networks[vm.network].uuid))
     free = free_memory(lab, host.name)
     if vm.resident_on != host.name and free < vm.memory_bytes:
         raise StartFailed("HOST_NOT_ENOUGH_FREE_MEMORY", vm.memory_bytes, free)

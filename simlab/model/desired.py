@@ -119,7 +119,7 @@ def _server_ports(lab: Lab, names: Names, server: str, ns: str) -> list[Port]:
     ports = []
     for net_name, address in sorted(addresses.items()):
         network = lab.networks.get(net_name)
-        if network is None:
+        if network is None or not links.host_has_network(lab, server, net_name):
             continue
         if host is not None:
             name, mtu = network.bridge, host.net_mtu.get(net_name, network.mtu)

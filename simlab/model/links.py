@@ -132,9 +132,16 @@ def bond_links_up(lab: Lab, server: str) -> int:
     return sum(1 for m in state.bundled if m.partner == server)
 
 
+def host_has_network(lab: Lab, server: str, network: str) -> bool:
+    """The server has an interface (a PIF) on ``network``: every host has one per pool network unless its VLAN
+    was destroyed on that host alone."""
+    host = lab.hosts.get(server)
+    return host is None or network not in host.missing_vlans
+
+
 def switch_vlan_for(lab: Lab, server: str, network: str) -> int | None:
     """The switch VLAN that the server's traffic on ``network`` reaches, or None if it reaches none."""
-    if not lab.server_powered(server):
+    if not lab.server_powered(server) or not host_has_network(lab, server, network):
         return None
     found = server_port_channel(lab, server)
     if found is None:

@@ -117,6 +117,9 @@ class Host:
     reserved_bytes: int = 0
     untagged_network: str | None = None  # carried untagged on the bond (the management network)
     iscsi_iqn: str = ""  # the initiator name its iSCSI sessions log in with (host.other_config:iscsi_iqn)
+    # Tagged networks this host has no VLAN PIF for (created pool-wide, then destroyed on this host alone):
+    # its traffic on them reaches no VLAN, and a VM on one of them cannot start or migrate here.
+    missing_vlans: set[str] = field(default_factory=set)
 
 
 @dataclass

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from simlab.faces.xapi import alerts, lifecycle, netrecords
+from simlab.faces.xapi import alerts, lifecycle
 from simlab.faces.xapi.guards import expect_power as _expect_power
 from simlab.faces.xapi.guards import user_vm as _user_vm
 from simlab.faces.xapi.view import View
-from simlab.faces.xapi.wire import NULL, XapiError, as_bool, as_int, as_map, datetime, i, ref
-from simlab.model import capacity, migration
+from simlab.faces.xapi.wire import XapiError, as_bool, as_int, as_map, datetime, i, ref
+from simlab.model import capacity, links, migration
 from simlab.model.build import add_ha_vdis
 from simlab.model.objects import PBD, SR, VM, Host
 from simlab.storage.fabric import PlugError
@@ -86,7 +86,7 @@ def _boot(view: View, vm: VM, host: Host) -> None:
     try:
         capacity.start(view.lab, vm, host)
     except capacity.StartFailed as exc:
-        raise XapiError(*exc.description) from None
+        raise XapiError(exc.code, *(ref(*p) if isinstance(p, tuple) else p for p in exc.params)) from None
     if vm.ha_restart_priority:
         vm.ha_always_run = True  # xapi: starting a VM with a restart priority protects it
 
@@ -141,9 +141,8 @@ def vm_pool_migrate(view: View, vm_ref: str, host_ref: str, options: Any) -> Job
     _idle(vm_ref, vm)
     host = _usable_host(view, host_ref)
     _preserve_plan(view, vm, host)
-    if vm.network is not None and not any(p.network == vm.network for p in netrecords.places(view, host)):
-        network = view.lab.networks.get(vm.network)
-        raise XapiError("VM_REQUIRES_NETWORK", vm_ref, ref("network", network.uuid) if network else NULL)
+    if vm.network in view.lab.networks and not links.host_has_network(view.lab, host.name, vm.network):
+        raise XapiError("VM_REQUIRES_NETWORK", vm_ref, ref("network", view.lab.networks[vm.network].uuid))
     if vm.resident_on != host.name:
         free = capacity.free_memory(view.lab, host.name)
         if free < vm.memory_bytes:

@@ -46,7 +46,7 @@ def places(view: View, h: Host) -> list[NetPlace]:
         return out
     out.append(NetPlace(h.name, BOND_DEVICE, h.untagged_network, "bond", stable_uuid(h.uuid, "PIF", BOND_DEVICE)))
     for net in view.lab.networks.values():
-        if net.name != h.untagged_network:
+        if net.name != h.untagged_network and links.host_has_network(view.lab, h.name, net.name):
             out.append(NetPlace(h.name, BOND_DEVICE, net.name, "vlan", stable_uuid(h.uuid, "PIF", net.name)))
     return out
 
