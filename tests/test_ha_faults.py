@@ -10,9 +10,11 @@ import os
 import time
 
 import pytest
+import XenAPI
 
 from simlab.ha.statefile import BLOCK, decode
 from tests.harness import TwinHarness, check_outcome
+from xenlab.xapi import connect
 
 SUITE = "suites/ha/test_config.py"
 VM = "CentOS6.5-test4"
@@ -137,3 +139,37 @@ def test_stopped_target_cuts_every_storage_heartbeat_and_all_survive_by_rule_2(t
     assert back, {name: v.sees_statefile for name, v in views.items()}
     twin.twin.settle()
     assert {name: view.fenced_count for name, view in views.items()} == fenced
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the statefile is on the real iSCSI target (root)")
+def test_enable_ha_refuses_a_host_that_cannot_read_the_statefile(twin: TwinHarness) -> None:
+    """pool.enable_ha with xen2's storage VLAN off its trunk: xen2's xhad cannot read the statefile over its own
+    session, so the enable fails with HA_HOST_CANNOT_ACCESS_STATEFILE and leaves HA off, as xapi does; with the
+    VLAN back it succeeds."""
+    lab = twin.lab
+    twin.settle()
+    with connect(twin.inventory) as session:
+        x = session.xenapi
+        pool, sr = x.pool.get_all()[0], x.SR.get_by_name_label("HeartBeat SR")[0]
+        config = {"timeout": str(lab.pool.ha_timeout_s)}
+        x.pool.disable_ha()
+        try:
+            lab.faults.inject("trunk-vlan-removed", ["cisco-stack", "Po2", "20"])
+            twin.settle()
+            with pytest.raises(XenAPI.Failure) as refused:
+                x.pool.enable_ha([sr], config)
+            assert refused.value.details == ["HA_HOST_CANNOT_ACCESS_STATEFILE"]
+            assert x.pool.get_ha_enabled(pool) is False and x.pool.get_ha_statefiles(pool) == []
+        finally:
+            lab.faults.heal()
+
+            def enabled() -> bool:  # xen2's session recovers on the storage face's next health pass
+                try:
+                    x.pool.enable_ha([sr], config)
+                except XenAPI.Failure:
+                    return False
+                return True
+
+            assert _until(enabled, 30), "HA could not be enabled again with the VLAN back"
+        assert x.pool.get_ha_enabled(pool) is True
+    twin.settle()

@@ -10,16 +10,15 @@ from __future__ import annotations
 import time
 import xmlrpc.client
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from simlab.faces.xapi import alerts, lifecycle
+from simlab.faces.xapi import alerts, lifecycle, pool_ha
+from simlab.faces.xapi.calls import Job, Message
 from simlab.faces.xapi.guards import expect_power as _expect_power
 from simlab.faces.xapi.guards import user_vm as _user_vm
 from simlab.faces.xapi.view import View
 from simlab.faces.xapi.wire import XapiError, as_bool, as_int, as_map, datetime, i, ref
 from simlab.model import capacity, links, migration
-from simlab.model.build import add_ha_vdis
 from simlab.model.objects import PBD, SR, VM, Host
 from simlab.storage.fabric import PlugError
 from xenlab.inventory.secrets import Secret
@@ -41,25 +40,6 @@ SM_ERRORS = {
     "unreachable": (141, "Unable to connect to ISCSI service on target"),
     "io": (47, "The SR is not available"),
 }
-
-
-@dataclass(frozen=True)
-class Message:
-    arity: int  # parameters after the session
-    handler: Callable[..., Any]
-    mutates: bool = True
-    locked: bool = True  # called with lab.lock held; an unlocked handler takes it itself around model access
-
-
-@dataclass(frozen=True)
-class Job:
-    """What a long call does after its checks, outside ``lab.lock``: ``work(progress) -> result``.
-
-    A handler returns one when the call takes time (a live migration); the dispatcher runs it in the
-    request's thread (sync) or the task's (``Async.``), and it raises XapiError as a handler would.
-    """
-
-    work: Callable[[Callable[[float], None]], str]
 
 
 def _usable_host(view: View, host_ref: str) -> Host:
@@ -270,48 +250,6 @@ def sr_scan(view: View, sr_ref: str) -> str:
     return ""
 
 
-def pool_enable_ha(view: View, heartbeat_srs: Any, configuration: Any) -> str:
-    pool = view.lab.pool
-    if pool.ha_enabled:
-        raise XapiError("HA_IS_ENABLED")
-    config = as_map(configuration, "configuration")
-    if not isinstance(heartbeat_srs, list) or not heartbeat_srs:
-        raise XapiError("HA_NO_PLAN") if isinstance(heartbeat_srs, list) else XapiError("FIELD_TYPE_ERROR", "srs")
-    sr = view.obj("SR", heartbeat_srs[0])
-    if not sr.shared:
-        raise XapiError("HA_CONSTRAINT_VIOLATION_SR_NOT_SHARED", heartbeat_srs[0])
-    if sum(capacity.live(h) for h in view.lab.hosts.values()) < 2:
-        raise XapiError("HA_TOO_FEW_HOSTS")
-    add_ha_vdis(view.lab.name, sr)
-    pool.ha_enabled, pool.ha_heartbeat_sr = True, sr.name
-    pool.ha_timeout_s = as_int(config.get("timeout", pool.ha_timeout_s), "timeout")
-    if pool.ha_failures_to_tolerate == 0:
-        pool.ha_failures_to_tolerate = capacity.max_failures(view.lab)
-    return ""
-
-
-def pool_disable_ha(view: View) -> str:
-    pool = view.lab.pool
-    if not pool.ha_enabled:
-        raise XapiError("HA_NOT_ENABLED")
-    sr = view.lab.srs.get(pool.ha_heartbeat_sr or "")
-    if sr is not None:
-        sr.vdis[:] = [v for v in sr.vdis if v.type not in ("ha_statefile", "metadata")]
-    pool.ha_enabled, pool.ha_heartbeat_sr = False, None
-    return ""
-
-
-def pool_set_failures(view: View, _pool_ref: str, value: Any) -> str:
-    n = as_int(value, "value")
-    if n < 0:
-        raise XapiError("INVALID_VALUE", "ha_host_failures_to_tolerate", str(n))
-    pool = view.lab.pool
-    if pool.ha_enabled and not pool.ha_allow_overcommit and not capacity.plan_exists(view.lab, n):
-        raise XapiError("HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN")
-    pool.ha_failures_to_tolerate = n
-    return ""
-
-
 def host_servertime(view: View, host_ref: str) -> Any:
     view.obj("host", host_ref)
     return datetime(view.lab.clock.wall())
@@ -352,11 +290,6 @@ MESSAGES: dict[str, Message] = {
     "PBD.plug": Message(1, pbd_plug, locked=False),
     "PBD.unplug": Message(1, pbd_unplug, locked=False),
     "SR.scan": Message(1, sr_scan, locked=False),
-    "pool.enable_ha": Message(2, pool_enable_ha),
-    "pool.disable_ha": Message(0, pool_disable_ha),
-    "pool.set_ha_host_failures_to_tolerate": Message(2, pool_set_failures),
-    "pool.ha_compute_max_host_failures_to_tolerate": Message(0, lambda v: i(capacity.max_failures(v.lab)), False),
-    "pool.ha_failover_plan_exists": Message(1, lambda v, n: capacity.plan_exists(v.lab, as_int(n, "n")), False),
     "host.get_servertime": Message(1, host_servertime, False),
     "host.get_server_localtime": Message(1, host_server_localtime, False),
     "message.get_since": Message(1, alerts.get_since, False),
@@ -364,6 +297,7 @@ MESSAGES: dict[str, Message] = {
     "message.create": Message(5, alerts.create),
     "message.destroy": Message(1, alerts.destroy),
     "message.destroy_many": Message(1, alerts.destroy_many),
+    **pool_ha.MESSAGES,
 }
 
 
