@@ -32,3 +32,15 @@ def run_python(*argv: str, env: dict[str, str] | None = None, timeout: float = 3
 def run_pytest(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """A pytest run of its own (no cache written into the repository)."""
     return run_python("-m", "pytest", *args, "-p", "no:cacheprovider", env=env, timeout=timeout)
+
+
+def start_pytest(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """``run_pytest`` left running, for a test that interrupts it: stdout and stderr together on ``stdout``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "pytest", *args, "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        env=env if env is not None else child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )

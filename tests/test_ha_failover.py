@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
 
-from tests.harness import ROOT, TwinHarness
+from tests.children import start_pytest
+from tests.harness import TwinHarness
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="HA heartbeats and pings need the data plane (root)")
 DRILL = "suites/ha/test_failover.py"
@@ -59,26 +58,13 @@ def test_vm_that_does_not_restart_fails_the_drill(twin: TwinHarness) -> None:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_interrupted_drill_still_restores(twin: TwinHarness, sig: signal.Signals) -> None:
     before = _state(twin)
-    env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            DRILL,
-            f"--inventory={twin.inventory.source}",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            *_destructive(twin),
-            "-k",
-            "test_host_failure and xen1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    proc = start_pytest(
+        DRILL,
+        f"--inventory={twin.inventory.source}",
+        "-q",
+        *_destructive(twin),
+        "-k",
+        "test_host_failure and xen1",
     )
     try:
         deadline = time.monotonic() + 60

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import ROOT, TwinHarness, expectations_copy
+from tests.children import start_pytest
+from tests.harness import TwinHarness, expectations_copy
 
 SUITE = "suites/xenmotion"
 CLONE = "xenlab-disposable-1"
@@ -118,16 +118,7 @@ def test_a_failed_migration_still_destroys_the_clone(twin: TwinHarness, tmp_path
 
 
 def _start(twin: TwinHarness, inventory: Path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
-    return subprocess.Popen(
-        [sys.executable, "-m", "pytest", SUITE, f"--inventory={inventory}", "-p", "no:cacheprovider", "-q"]
-        + [*_flags(twin)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    return start_pytest(SUITE, f"--inventory={inventory}", "-q", *_flags(twin))
 
 
 def _wait_for_the_migration(twin: TwinHarness, proc: subprocess.Popen) -> None:

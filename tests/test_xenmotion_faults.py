@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
 
+from tests.children import start_pytest
 from tests.faults import DESTRUCTIVE_CATALOGUE, DESTRUCTIVE_LOSS_ROWS, XENMOTION_CHECK, XM_VM1, XM_VM4
-from tests.harness import ROOT, TwinHarness
+from tests.harness import TwinHarness
 
 SUITE = "suites/xenmotion"
 CHECK = XENMOTION_CHECK.removeprefix("xenmotion/")
@@ -61,25 +60,7 @@ def test_sigterm_during_a_migration_restores_every_vm(twin: TwinHarness, tmp_pat
     """The signal may land inside an XML-RPC call; the restore's calls on the same session still go through
     (the transport drops a connection an interrupt left half-used: tests/test_xapi_transport_interrupt.py)."""
     before = _placement(twin)
-    env = {k: v for k, v in os.environ.items() if k not in ("XENLAB_RUN_ID", "PYTEST_ADDOPTS")}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            SUITE,
-            f"--inventory={twin.inventory.source}",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            *_flags(twin),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc = start_pytest(SUITE, f"--inventory={twin.inventory.source}", "-q", *_flags(twin))
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not any(v.operation for v in twin.lab.vms.values()):
