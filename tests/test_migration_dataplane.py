@@ -26,12 +26,13 @@ VM = "CentOS6.5-test1"
 ADDRESS = "198.18.30.101"
 
 
-def migrate_under_ping(inventory, lab, plane, dst: str) -> tuple[object, float]:
+def migrate_under_ping(inventory, lab, plane, dst: str, after_s: float = 1.0) -> tuple[object, float]:
     with Pinger(ADDRESS, interval_s=0.05, netns=inventory.probe.netns) as pinger:
         time.sleep(0.5)
         downtime = migration.live_migrate(lab, VM, dst)
         plane.settle()
-        time.sleep(1.0)
+        pinger.mark("migrated")
+        time.sleep(after_s)
     return pinger.report, downtime
 
 
@@ -46,10 +47,13 @@ def test_live_migration_loses_only_the_pause_and_the_vm_answers_on_the_destinati
 
 
 def test_without_the_gratuitous_arp_the_vm_stays_unreachable() -> None:
+    """Past the 5 s after its first answered echo at which a Linux guest would probe the prober's address with a
+    unicast ARP from wherever it now is (a fresh twin's guest meets the prober as the suite starts pinging)."""
     with dataplane(LAB) as (inventory, lab, plane):
         lab.vms[VM].announces_on_resume = False
-        report, _ = migrate_under_ping(inventory, lab, plane, "xen2")
-        assert all(e.rtt_ms is None for e in report.echoes[-15:]), report.summary()
+        report, _ = migrate_under_ping(inventory, lab, plane, "xen2", after_s=6.0)
+        after = report.since("migrated")
+        assert after.sent > 100 and after.received == 0, after.summary()
 
 
 def test_xenmotion_vlan_off_the_destination_trunk_fails_the_copy() -> None:
@@ -68,8 +72,9 @@ def test_the_guest_and_the_probe_send_no_arp_of_their_own_within_a_run() -> None
         names = Names(lab.name, lab.probe.netns)
         where = [(names.vm_ns(VM), "eth0")] + [(inventory.probe.netns, p.interface) for p in inventory.probe.interfaces]
         for ns, ifname in where:
-            got = in_netns(ns, "cat", f"/proc/sys/net/ipv4/neigh/{ifname}/base_reachable_time_ms").stdout.strip()
-            assert got == str(QUIET_NEIGH_MS), f"{ns} {ifname}: {got}"
+            for key, want in (("base_reachable_time_ms", QUIET_NEIGH_MS), ("delay_first_probe_time", 3600)):
+                got = in_netns(ns, "cat", f"/proc/sys/net/ipv4/neigh/{ifname}/{key}").stdout.strip()
+                assert got == str(want), f"{ns} {ifname} {key}: {got}"
 
 
 def test_a_new_guest_under_an_old_name_reports_its_address_only_once_its_vif_is_plugged() -> None:

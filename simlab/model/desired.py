@@ -21,10 +21,11 @@ from xenlab.ifname import parse_port
 
 # The probe is a jumbo-capable test port: its own MTU must never be what limits a path.
 PROBE_MTU = 9216
-# How long a guest's or the probe's ARP entry stays reachable before it is probed again (Linux: 15-45 s).
-# The twin's guests and test port are quiet: a unicast re-probe from a guest that has just moved teaches
-# the switch where it is, as its gratuitous ARP would, at a moment its timers chose; so whether a missing
-# gratuitous ARP costs pings would be chance. An hour is longer than any run.
+# How long a guest's or the probe's ARP entry stays reachable, or waits after first use, before it is probed
+# (Linux: 15-45 s reachable, 5 s delay). The twin's guests and test port are quiet: a unicast probe from a guest
+# that has just moved teaches the switch where it is, as its gratuitous ARP would, at a moment its timers chose
+# (5 s after the first echo it answers, then every 15-45 s), so whether a missing gratuitous ARP costs pings would
+# be chance. An hour is longer than any run.
 QUIET_NEIGH_MS = 3_600_000
 DEFAULT_PREFIX = 24
 
@@ -43,7 +44,7 @@ class Port:
     addrs: frozenset[str]  # "198.18.20.11/24"
     strict_mtu: bool  # drop frames above the MTU on ingress, as a NIC does
     peer_bridge: str | None = None  # the server end's master, for a pair whose both ends are in the switch namespace
-    neigh_reachable_ms: int | None = None  # the server end's ARP base reachable time; None: the kernel's
+    quiet_arp: bool = False  # the server end probes its ARP entries only after QUIET_NEIGH_MS (else: the kernel's)
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,7 @@ def desired_state(lab: Lab, names: Names) -> Desired:
                 bridge=bridge,
                 addrs=_prefixed(vm.address, network),
                 strict_mtu=False,
-                neigh_reachable_ms=QUIET_NEIGH_MS,
+                quiet_arp=True,
             )
         )
         if vm.address:
@@ -268,7 +269,7 @@ def desired_state(lab: Lab, names: Names) -> Desired:
                     bridge=bridge,
                     addrs=_prefixed(port.address, network),
                     strict_mtu=False,
-                    neigh_reachable_ms=QUIET_NEIGH_MS,
+                    quiet_arp=True,
                 )
             )
     return Desired(frozenset(namespaces), bridges, {p.sw_name: p for p in ports}, announcements)

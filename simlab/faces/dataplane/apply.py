@@ -16,7 +16,7 @@ from pyroute2 import IPRoute, netns
 from pyroute2.netlink.exceptions import NetlinkError
 
 from simlab.faces.dataplane.offload import offloads_off
-from simlab.model.desired import Bridge, Desired, Port
+from simlab.model.desired import QUIET_NEIGH_MS, Bridge, Desired, Port
 from simlab.model.netnames import Names
 from xenlab import netns as xnetns
 
@@ -166,8 +166,9 @@ class Kernel:
             sw_links[port.sw_name] = sw.get_links(sw.link_lookup(ifname=port.sw_name)[0])[0]
             links[port.name] = self.ipr(port.ns).get_links(self.ipr(port.ns).link_lookup(ifname=port.name)[0])[0]
             offloads_off(self.ioctl_socket(port.ns), port.name)
-            if port.neigh_reachable_ms is not None:
-                self._sysctl(port.ns, f"ipv4/neigh/{port.name}/base_reachable_time_ms", port.neigh_reachable_ms)
+            if port.quiet_arp:
+                self._sysctl(port.ns, f"ipv4/neigh/{port.name}/base_reachable_time_ms", QUIET_NEIGH_MS)
+                self._sysctl(port.ns, f"ipv4/neigh/{port.name}/delay_first_probe_time", QUIET_NEIGH_MS // 1000)
             changes += 1
         mine = sw_links[port.sw_name]
         master = bridge_index.get(port.bridge, 0) if port.bridge else 0
