@@ -86,7 +86,19 @@ def test_survivor_holding_the_lock_is_granted_master_when_the_designated_master_
     assert not grants_master_lock("xen3", "xen2", frozenset({"xen2", "xen3"}), UUIDS)  # a live holder keeps it
 
 
-def test_biggest_fit_decreasing() -> None:
-    gib = 1024**3
-    assert _pack([2 * gib, 1 * gib, 1 * gib], {"a": 2 * gib, "b": 2 * gib}) is not None
-    assert _pack([3 * gib], {"a": 2 * gib, "b": 2 * gib}) is None
+def test_biggest_fit_decreasing_onto_hosts_with_the_vms_network() -> None:
+    from dataclasses import replace
+
+    from simlab.model.build import build_lab
+    from tests.harness import TWIN_INVENTORY
+    from xenlab.inventory import load_inventory
+
+    lab, gib = build_lab(load_inventory(TWIN_INVENTORY)), 1024**3
+    vm = lab.vms["CentOS6.5-test1"]  # on the Data network
+    vms = [replace(vm, name=f"vm{n}", memory_bytes=size) for n, size in enumerate((2 * gib, gib, gib))]
+    room = {"xen1": 2 * gib, "xen2": 2 * gib}
+    assert _pack(lab, vms, room) is not None
+    assert _pack(lab, [replace(vm, memory_bytes=3 * gib)], room) is None
+    lab.hosts["xen2"].missing_vlans.add("Data")  # xen2 cannot run a VM on Data: only xen1's room counts
+    assert _pack(lab, vms, room) is None
+    assert _pack(lab, vms[1:], room) == {0: "xen1", 1: "xen1"}
