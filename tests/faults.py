@@ -425,6 +425,25 @@ FAULTS: dict[str, dict[str, str]] = {
     },
     # Seen only by the destructive failover check: nothing fails in this run.
     "vm-disk-locked CentOS6.5-test1": {},
+    # xen2 without its Data VLAN PIF: seen as the missing PIF, as VMs no host can take over for another, as a plan
+    # HA no longer has, and on the wire as xen2's Data VMs cut off.
+    "host-vlan-missing xen2 Data": {
+        "network/test_bonds.py::test_network_vlan[xen2-Data]": "xen2: network Data has no PIF on this host",
+        "network/test_bonds.py::test_network_mtu[xen2-Data]": "xen2: network Data has no PIF on this host",
+        **{
+            f"ha/test_config.py::test_vm_networks_agile[CentOS6.5-test{n}]": f"CentOS6.5-test{n}: not agile "
+            "(HA cannot restart it elsewhere): VIF on network Data, which has no attached PIF on xen2"
+            for n in (1, 2, 3, 4)
+        },
+        "ha/test_config.py::test_ha_plan_exists": "pool lab: a failover plan exists for 0 host failures and HA is "
+        "overcommitted, expected a plan for at least 1 (CentOS6.5-test1, CentOS6.5-test2, CentOS6.5-test4 cannot "
+        "restart on every host",
+        **{
+            f"network/test_reachability.py::test_vm_answers_ping[CentOS6.5-test{n}]": f"CentOS6.5-test{n}: no reply "
+            f"to ping at 198.18.30.10{n} on the Data network, running on xen2"
+            for n in (3, 4)
+        },
+    },
 }
 
 

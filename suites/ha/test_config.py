@@ -58,11 +58,13 @@ def test_ha_plan_exists(ha_expected: Inventory, xapi_facts: XapiFacts) -> None:
         )
     overcommitted = " and HA is overcommitted" if pool.ha_overcommitted else ""
     usable = [h for h in xapi_facts.hosts.values() if h.live and h.enabled]
-    why = (
-        f"only {len(usable)} of {len(xapi_facts.hosts)} hosts are live and enabled"
-        if len(usable) < len(xapi_facts.hosts)
-        else "not enough free memory to restart the protected VMs"
-    )
+    stuck = sorted(v.name for v in xapi_facts.vms.values() if v.ha_protected and agility_problems(xapi_facts, v))
+    if len(usable) < len(xapi_facts.hosts):
+        why = f"only {len(usable)} of {len(xapi_facts.hosts)} hosts are live and enabled"
+    elif stuck:
+        why = f"{', '.join(stuck)} cannot restart on every host: test_vm_networks_agile, test_vm_disks_agile say why"
+    else:
+        why = "not enough free memory to restart the protected VMs"
     assert pool.ha_plan_exists_for >= want and not pool.ha_overcommitted, (
         f"pool {pool.name}: a failover plan exists for {pool.ha_plan_exists_for} host failures{overcommitted}, "
         f"expected a plan for at least {want} ({why})"
