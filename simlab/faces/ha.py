@@ -45,6 +45,7 @@ class HaFace:
         self.peers: list[Peer] = []
         self.booting: dict[str, float] = {}  # host -> monotonic time its xhad starts (after a reboot)
         self.fence_pending: set[str] = set()  # fenced hosts not yet powered on again
+        self.storage_net: str | None = None  # while HA runs: the network the hosts reach the statefile on
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="simlab-ha", daemon=True)
 
