@@ -36,11 +36,6 @@ def _steady(coarse: Pinger, fine: Pinger) -> bool:
     return coarse.streak() >= 2 and fine.streak() >= max(1, round(1 / fine.interval_s))
 
 
-def _probe_source(inventory: Inventory, network: str | None) -> str | None:
-    """The runner's own address on the VM's network, so echoes leave by that interface."""
-    return next((str(p.address) for p in inventory.probe.interfaces if p.network == network), None)
-
-
 def _attach(name: str, coarse: Pinger, fine: Pinger, migration_s: float, tmp_path) -> None:  # noqa: ANN001
     table = f"{coarse.report.summary()}\n{fine.report.summary()}\nmigration time {migration_s:.1f} s\n"
     allure.attach(table, name=f"{name}: pings during the migration", attachment_type=allure.attachment_type.TEXT)
@@ -71,7 +66,7 @@ def test_live_migration_loses_at_most_the_budget(
     destination = next((h.name for h in inventory.pool.hosts if h.name != source), None)
     assert destination is not None, f"{name}: the pool has no other host to migrate to"
     address = str(migration_vm.address) if migration_vm.address else placement_guard.addresses[name]
-    where = {"netns": inventory.probe.netns, "source": _probe_source(inventory, migration_vm.network)}
+    where = {"netns": inventory.probe.netns, "source": inventory.probe.source(migration_vm.network)}
     coarse = Pinger(address, budget.interval_s, **where)
     fine = Pinger(address, budget.fine_interval_ms / 1000, **where)
     with coarse, fine:

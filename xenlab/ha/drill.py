@@ -86,8 +86,8 @@ class Drill:
         for vm in self.inventory.vms:
             if vm.name not in self.victims or vm.address is None:
                 continue
-            source = next((str(p.address) for p in self.inventory.probe.interfaces if p.network == vm.network), None)
-            pinger = Pinger(str(vm.address), PING_INTERVAL_S, PING_TIMEOUT_S, self.inventory.probe.netns, source)
+            probe = self.inventory.probe
+            pinger = Pinger(str(vm.address), PING_INTERVAL_S, PING_TIMEOUT_S, probe.netns, probe.source(vm.network))
             with contextlib.suppress(PingerError, OSError):
                 self.pingers[vm.name] = pinger.start()
 

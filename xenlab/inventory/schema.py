@@ -308,6 +308,11 @@ class Probe(Strict):
     netns: Annotated[str, _safe_name("namespace name")] | None = None
     interfaces: list[ProbeInterface] = Field(default_factory=list)
 
+    def source(self, network: str | None) -> str | None:
+        """The runner's own address on ``network``, so echoes to it leave by that interface; None: the kernel's
+        choice."""
+        return next((str(p.address) for p in self.interfaces if p.network == network), None)
+
 
 class Inventory(Strict):
     lab: Lab

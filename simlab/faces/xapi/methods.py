@@ -18,7 +18,7 @@ from simlab.faces.xapi.guards import expect_power as _expect_power
 from simlab.faces.xapi.guards import user_vm as _user_vm
 from simlab.faces.xapi.view import View
 from simlab.faces.xapi.wire import XapiError, as_bool, as_int, as_map, datetime, i, ref
-from simlab.model import capacity, links, migration
+from simlab.model import capacity, migration
 from simlab.model.objects import PBD, SR, VM, Host
 from simlab.storage.fabric import PlugError
 from xenlab.inventory.secrets import Secret
@@ -121,7 +121,7 @@ def vm_pool_migrate(view: View, vm_ref: str, host_ref: str, options: Any) -> Job
     _idle(vm_ref, vm)
     host = _usable_host(view, host_ref)
     _preserve_plan(view, vm, host)
-    if vm.network in view.lab.networks and not links.host_has_network(view.lab, host.name, vm.network):
+    if not capacity.can_run_on(view.lab, vm, host.name):
         raise XapiError("VM_REQUIRES_NETWORK", vm_ref, ref("network", view.lab.networks[vm.network].uuid))
     if vm.resident_on != host.name:
         free = capacity.free_memory(view.lab, host.name)
